@@ -1,0 +1,56 @@
+import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
+import packageJson from "../package.json" with { type: "json" };
+import type { Config } from "./config";
+import type { Database } from "./db/client";
+import { migrationsFolder, readMigrations } from "./db/migrations/files";
+import { errorHandler } from "./http/error-handler";
+import { jsonBody } from "./http/json-body";
+import { createLogger, type Logger } from "./lib/logger";
+import { healthRoutes } from "./modules/health/routes";
+import { tenantRoutes } from "./modules/tenants/routes";
+import { createTenantService } from "./modules/tenants/service";
+import { userRoutes } from "./modules/users/routes";
+import { createUserService } from "./modules/users/service";
+
+export interface AppDependencies {
+  db: Database;
+  config: Config;
+  logger?: Logger;
+}
+
+export function createApp({ db, config, logger = createLogger(config.logLevel) }: AppDependencies) {
+  const tenants = createTenantService(db);
+  const users = createUserService(db, tenants);
+  const migrations = readMigrations(migrationsFolder(db.dialect));
+
+  // normalize: false turns unknown body properties into 422 instead of dropping them silently.
+  return new Elysia({ normalize: false })
+    .use(errorHandler(logger))
+    .use(jsonBody(config.bodyLimitBytes))
+    .use(
+      openapi({
+        path: "/swagger",
+        specPath: "/swagger/json",
+        provider: "swagger-ui",
+        documentation: {
+          info: {
+            title: "tenant-api",
+            version: packageJson.version,
+            description:
+              "Tenants and the users inside each tenant. Errors are RFC 9457 problem details.",
+          },
+          tags: [
+            { name: "Tenants", description: "Isolated customers of the API" },
+            { name: "Users", description: "Users inside a tenant" },
+            { name: "Operations", description: "Liveness and readiness probes" },
+          ],
+        },
+      }),
+    )
+    .use(healthRoutes(db, migrations))
+    .use(tenantRoutes(tenants))
+    .use(userRoutes(users));
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,119 @@
+export type Dialect = "postgres" | "sqlite";
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+export type NodeEnv = "development" | "production" | "test";
+
+export type DatabaseConfig =
+  | { dialect: "postgres"; url: string }
+  | { dialect: "sqlite"; path: string };
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  database: DatabaseConfig;
+  port: number;
+  host: string;
+  migrateOnStart: boolean;
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+}
+
+/** A configuration value that cannot be used; its message is the one line shown at start-up. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULT_DATABASE_URL = "file:./data/app.db";
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+const NODE_ENVS: readonly NodeEnv[] = ["development", "production", "test"];
+const TRUE_WORDS = ["true", "1", "yes", "on"];
+const FALSE_WORDS = ["false", "0", "no", "off"];
+
+function present(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === "" ? undefined : trimmed;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  const match = allowed.find((candidate) => candidate === value.toLowerCase());
+  if (match === undefined) {
+    throw new ConfigError(`${name}="${value}" is invalid: expected one of ${allowed.join(", ")}`);
+  }
+  return match;
+}
+
+function integerInRange(name: string, value: string, min: number, max: number): number {
+  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(
+      `${name}="${value}" is invalid: expected an integer from ${min} to ${max}`,
+    );
+  }
+  return parsed;
+}
+
+function booleanFlag(name: string, value: string): boolean {
+  const lower = value.toLowerCase();
+  if (TRUE_WORDS.includes(lower)) return true;
+  if (FALSE_WORDS.includes(lower)) return false;
+  throw new ConfigError(`${name}="${value}" is invalid: expected true or false`);
+}
+
+/**
+ * `postgres://` or `postgresql://` selects PostgreSQL; `file:PATH` or a path ending in
+ * .db, .sqlite or .sqlite3 selects SQLite.
+ */
+export function parseDatabaseUrl(value: string): DatabaseConfig {
+  const accepted =
+    "expected postgres://user@host:port/db, postgresql://…, file:PATH or a path ending in .db or .sqlite";
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(`DATABASE_URL is not a valid URL: ${accepted}`);
+    }
+    if (url.hostname === "" && !url.searchParams.has("host")) {
+      throw new ConfigError(`DATABASE_URL has no host: ${accepted}`);
+    }
+    return { dialect: "postgres", url: value };
+  }
+  if (value.startsWith("file:")) {
+    const path = value.slice("file:".length).replace(/^\/\/(?=\/)/, "");
+    if (path === "") throw new ConfigError(`DATABASE_URL="file:" has no path: ${accepted}`);
+    return { dialect: "sqlite", path };
+  }
+  if (/\.(db|sqlite|sqlite3)$/i.test(value) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    return { dialect: "sqlite", path: value };
+  }
+  throw new ConfigError(`DATABASE_URL="${redactUrl(value)}" is invalid: ${accepted}`);
+}
+
+/** Hides the password of a connection URL so that it can be printed. */
+export function redactUrl(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, "$1****@");
+}
+
+export function describeDatabase(database: DatabaseConfig): string {
+  return database.dialect === "postgres" ? redactUrl(database.url) : database.path;
+}
+
+export function parseConfig(env: Env): Config {
+  const nodeEnvValue = present(env.NODE_ENV);
+  const nodeEnv = nodeEnvValue ? oneOf("NODE_ENV", nodeEnvValue, NODE_ENVS) : "development";
+  const port = present(env.PORT);
+  const migrate = present(env.MIGRATE_ON_START);
+  const logLevel = present(env.LOG_LEVEL);
+  const bodyLimit = present(env.BODY_LIMIT_BYTES);
+  return {
+    nodeEnv,
+    database: parseDatabaseUrl(present(env.DATABASE_URL) ?? DEFAULT_DATABASE_URL),
+    port: port ? integerInRange("PORT", port, 0, 65535) : 3000,
+    host: present(env.HOST) ?? "127.0.0.1",
+    migrateOnStart: migrate ? booleanFlag("MIGRATE_ON_START", migrate) : nodeEnv !== "production",
+    logLevel: logLevel ? oneOf("LOG_LEVEL", logLevel, LOG_LEVELS) : "info",
+    bodyLimitBytes: bodyLimit
+      ? integerInRange("BODY_LIMIT_BYTES", bodyLimit, 1024, 64 * 1024 * 1024)
+      : 1024 * 1024,
+  };
+}

@@ -1,0 +1,90 @@
+import { Database as BunSqlite } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
+import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres, { type Sql } from "postgres";
+import { type DatabaseConfig, describeDatabase } from "../config";
+import { assertUnreachable } from "../lib/assert";
+import { postgresTables, sqliteTables } from "./schema";
+
+/**
+ * Services are written once, against the PostgreSQL query builder's types. At run time the SQLite
+ * builder takes its place: both have the same surface for the queries we use (select, insert,
+ * update and delete with returning), and the schema parity test keeps the tables' columns and
+ * types in step. Tests run every query on both dialects.
+ */
+export type Orm = PostgresJsDatabase<Record<string, never>>;
+export type Tables = typeof postgresTables;
+
+interface DatabaseBase {
+  orm: Orm;
+  tables: Tables;
+  /** The database's location, with any password masked. */
+  description: string;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type Database =
+  | (DatabaseBase & { dialect: "postgres"; sql: Sql })
+  | (DatabaseBase & { dialect: "sqlite"; sqlite: BunSqlite });
+
+export interface PostgresOptions {
+  /** Connections in the pool. */
+  poolSize?: number;
+}
+
+export function openDatabase(config: DatabaseConfig, options: PostgresOptions = {}): Database {
+  switch (config.dialect) {
+    case "postgres":
+      return openPostgres(config.url, options);
+    case "sqlite":
+      return openSqlite(config.path);
+    default:
+      return assertUnreachable(config);
+  }
+}
+
+function openPostgres(url: string, options: PostgresOptions): Database {
+  const sql = postgres(url, {
+    max: options.poolSize ?? 10,
+    connect_timeout: 5,
+    onnotice: () => {},
+  });
+  return {
+    dialect: "postgres",
+    sql,
+    orm: drizzlePostgres(sql),
+    tables: postgresTables,
+    description: describeDatabase({ dialect: "postgres", url }),
+    ping: async () => {
+      await sql`select 1`;
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+function openSqlite(path: string): Database {
+  mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new BunSqlite(path, { create: true, strict: true });
+  sqlite.exec("PRAGMA journal_mode = WAL");
+  sqlite.exec("PRAGMA synchronous = NORMAL");
+  sqlite.exec("PRAGMA foreign_keys = ON");
+  sqlite.exec("PRAGMA busy_timeout = 5000");
+  return {
+    dialect: "sqlite",
+    sqlite,
+    // See Orm above for why the SQLite builder stands in for the PostgreSQL one.
+    orm: drizzleSqlite(sqlite) as unknown as Orm,
+    tables: sqliteTables as unknown as Tables,
+    description: describeDatabase({ dialect: "sqlite", path }),
+    ping: async () => {
+      sqlite.query("select 1").get();
+    },
+    close: async () => {
+      sqlite.close();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { DrizzleQueryError } from "drizzle-orm";
+
+/** What a failed query means to the API, whatever the driver. */
+export type DatabaseFailure =
+  | { kind: "unique"; table: string; columns: string[] }
+  | { kind: "foreign_key" }
+  | { kind: "check"; constraint: string }
+  | { kind: "not_null"; column: string }
+  | { kind: "unavailable" };
+
+interface DriverError {
+  code?: unknown;
+  message?: unknown;
+  constraint_name?: unknown;
+  table_name?: unknown;
+  column_name?: unknown;
+}
+
+// postgres.js connection failures, and the server-side states in which a retry later may succeed.
+const POSTGRES_UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EPIPE",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "53300", // too_many_connections
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+]);
+
+function driverErrorOf(error: unknown): DriverError | undefined {
+  let current = error;
+  // drizzle wraps driver errors in DrizzleQueryError, with the driver's error as its cause.
+  while (current instanceof DrizzleQueryError && current.cause !== undefined) {
+    current = current.cause;
+  }
+  return typeof current === "object" && current !== null ? (current as DriverError) : undefined;
+}
+
+/**
+ * Maps a query failure to what the API can tell a client about it, or undefined for anything
+ * that is a bug of ours. `uniqueColumns` names the columns of a PostgreSQL unique constraint,
+ * which the error reports only by name.
+ */
+export function classifyDatabaseError(
+  error: unknown,
+  uniqueColumns: (constraint: string) => string[] | undefined,
+): DatabaseFailure | undefined {
+  const driverError = driverErrorOf(error);
+  if (driverError === undefined) return undefined;
+  const code = typeof driverError.code === "string" ? driverError.code : "";
+  const message = typeof driverError.message === "string" ? driverError.message : "";
+
+  if (code.startsWith("SQLITE_")) return classifySqlite(code, message);
+
+  if (POSTGRES_UNAVAILABLE_CODES.has(code)) return { kind: "unavailable" };
+  const constraint = String(driverError.constraint_name ?? "");
+  switch (code) {
+    case "23505":
+      return {
+        kind: "unique",
+        table: String(driverError.table_name ?? ""),
+        columns: uniqueColumns(constraint) ?? [],
+      };
+    case "23503":
+      return { kind: "foreign_key" };
+    case "23514":
+      return { kind: "check", constraint };
+    case "23502":
+      return { kind: "not_null", column: String(driverError.column_name ?? "") };
+    default:
+      return undefined;
+  }
+}
+
+function classifySqlite(code: string, message: string): DatabaseFailure | undefined {
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
+    return { kind: "unavailable" };
+  }
+  // e.g. "UNIQUE constraint failed: users.tenant_id, users.email"
+  if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+    const qualified = message.split("constraint failed:")[1]?.split(",") ?? [];
+    const pairs = qualified.map((item) => item.trim().split("."));
+    return {
+      kind: "unique",
+      table: pairs[0]?.[0] ?? "",
+      columns: pairs.map((pair) => pair[1] ?? "").filter((column) => column !== ""),
+    };
+  }
+  if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") return { kind: "foreign_key" };
+  if (code === "SQLITE_CONSTRAINT_CHECK") {
+    return { kind: "check", constraint: message.split("constraint failed:")[1]?.trim() ?? "" };
+  }
+  if (code === "SQLITE_CONSTRAINT_NOTNULL") {
+    return { kind: "not_null", column: message.split(".").pop()?.trim() ?? "" };
+  }
+  return undefined;
+}

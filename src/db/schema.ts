@@ -1,0 +1,113 @@
+/**
+ * The database schema: the one file to edit, then `npm run db:generate`.
+ *
+ * Drizzle tables are per dialect, so every table is written twice, once for PostgreSQL and once
+ * for SQLite, side by side. test/db/schema-parity.test.ts fails when the two disagree.
+ */
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  check as pgCheck,
+  index as pgIndex,
+  pgTable,
+  text as pgText,
+  unique as pgUnique,
+  timestamp,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
+import {
+  integer,
+  check as sqliteCheck,
+  index as sqliteIndex,
+  sqliteTable,
+  text as sqliteText,
+  unique as sqliteUnique,
+} from "drizzle-orm/sqlite-core";
+import { v7 as uuidv7 } from "uuid";
+
+export const USER_ROLES = ["owner", "admin", "member"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+// Timestamps are set by the app (millisecond precision on both dialects); the SQL defaults
+// serve rows written by hand, e.g. in Drizzle Studio.
+const now = () => new Date();
+
+// ---------------------------------------------------------------- PostgreSQL
+
+const pgTimestamp = (name: string) =>
+  timestamp(name, { withTimezone: true, precision: 3, mode: "date" })
+    .notNull()
+    .defaultNow()
+    .$defaultFn(now);
+
+export const pgTenants = pgTable("tenants", {
+  id: uuid("id").primaryKey().$defaultFn(uuidv7),
+  name: varchar("name", { length: 200 }).notNull(),
+  slug: varchar("slug", { length: 63 }).notNull().unique("tenants_slug_unique"),
+  createdAt: pgTimestamp("created_at"),
+  updatedAt: pgTimestamp("updated_at"),
+});
+
+export const pgUsers = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().$defaultFn(uuidv7),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => pgTenants.id, { onDelete: "cascade" }),
+    email: varchar("email", { length: 254 }).notNull(),
+    name: varchar("name", { length: 200 }).notNull(),
+    role: pgText("role", { enum: USER_ROLES }).notNull().default("member"),
+    isActive: boolean("is_active").notNull().default(true),
+    passwordHash: pgText("password_hash").notNull(),
+    createdAt: pgTimestamp("created_at"),
+    updatedAt: pgTimestamp("updated_at"),
+  },
+  (table) => [
+    pgUnique("users_tenant_id_email_unique").on(table.tenantId, table.email),
+    pgIndex("users_tenant_id_id_idx").on(table.tenantId, table.id),
+    pgCheck("users_role_check", sql`${table.role} in ('owner', 'admin', 'member')`),
+  ],
+);
+
+// -------------------------------------------------------------------- SQLite
+
+const sqliteTimestamp = (name: string) =>
+  integer(name, { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`)
+    .$defaultFn(now);
+
+export const sqliteTenants = sqliteTable("tenants", {
+  id: sqliteText("id").primaryKey().$defaultFn(uuidv7),
+  name: sqliteText("name", { length: 200 }).notNull(),
+  slug: sqliteText("slug", { length: 63 }).notNull().unique("tenants_slug_unique"),
+  createdAt: sqliteTimestamp("created_at"),
+  updatedAt: sqliteTimestamp("updated_at"),
+});
+
+export const sqliteUsers = sqliteTable(
+  "users",
+  {
+    id: sqliteText("id").primaryKey().$defaultFn(uuidv7),
+    tenantId: sqliteText("tenant_id")
+      .notNull()
+      .references(() => sqliteTenants.id, { onDelete: "cascade" }),
+    email: sqliteText("email", { length: 254 }).notNull(),
+    name: sqliteText("name", { length: 200 }).notNull(),
+    role: sqliteText("role", { enum: USER_ROLES }).notNull().default("member"),
+    isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+    passwordHash: sqliteText("password_hash").notNull(),
+    createdAt: sqliteTimestamp("created_at"),
+    updatedAt: sqliteTimestamp("updated_at"),
+  },
+  (table) => [
+    sqliteUnique("users_tenant_id_email_unique").on(table.tenantId, table.email),
+    sqliteIndex("users_tenant_id_id_idx").on(table.tenantId, table.id),
+    sqliteCheck("users_role_check", sql`${table.role} in ('owner', 'admin', 'member')`),
+  ],
+);
+
+export const postgresTables = { tenants: pgTenants, users: pgUsers };
+export const sqliteTables = { tenants: sqliteTenants, users: sqliteUsers };

@@ -1,0 +1,123 @@
+import { Elysia, type ValidationError } from "elysia";
+import { uniqueConstraintColumns } from "../db/constraints";
+import { classifyDatabaseError, type DatabaseFailure } from "../db/errors";
+import { assertUnreachable } from "../lib/assert";
+import type { Logger } from "../lib/logger";
+import { type FieldError, PROBLEM_CONTENT_TYPE, ProblemError, problemBody } from "./problem";
+
+const snakeToCamel = (name: string) =>
+  name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/** tenants -> tenant: tables are named after their rows in the plural. */
+const rowName = (table: string) => table.replace(/s$/, "");
+
+const CHECK_MESSAGES: Record<string, FieldError> = {
+  users_role_check: { path: "/role", message: "must be one of owner, admin, member" },
+};
+
+function problemForDatabase(failure: DatabaseFailure): ProblemError {
+  switch (failure.kind) {
+    case "unique": {
+      // A tenant's id scopes a uniqueness rule; it is not what the client should change.
+      const fields = failure.columns.filter((column) => column !== "tenant_id").map(snakeToCamel);
+      const what = fields.length > 0 ? fields.join(" and ") : "these values";
+      return new ProblemError(
+        "conflict",
+        `A ${rowName(failure.table) || "resource"} with this ${what} already exists`,
+        fields.map((field) => ({ path: `/${field}`, message: "is already taken" })),
+      );
+    }
+    case "foreign_key":
+      return new ProblemError("not_found", "A resource this request refers to does not exist");
+    case "check": {
+      const fieldError = CHECK_MESSAGES[failure.constraint];
+      return new ProblemError(
+        "validation_failed",
+        fieldError ? `${fieldError.path.slice(1)} ${fieldError.message}` : "A value is not allowed",
+        fieldError ? [fieldError] : undefined,
+      );
+    }
+    case "not_null": {
+      const field = snakeToCamel(failure.column);
+      return new ProblemError("validation_failed", `${field} is required`, [
+        { path: `/${field}`, message: "is required" },
+      ]);
+    }
+    case "unavailable":
+      return new ProblemError("service_unavailable", "The database is unavailable; retry shortly");
+    default:
+      return assertUnreachable(failure);
+  }
+}
+
+function validationErrors(error: ValidationError): FieldError[] {
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  for (const issue of error.all) {
+    const path = "path" in issue && typeof issue.path === "string" ? issue.path : "";
+    const message = typeof issue.message === "string" ? issue.message : "Invalid value";
+    const key = `${path}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    errors.push({ path, message });
+  }
+  return errors;
+}
+
+function toProblem(
+  code: string | number,
+  error: unknown,
+  logger: Logger,
+  request: Request,
+): ProblemError {
+  if (error instanceof ProblemError) return error;
+  switch (code) {
+    case "VALIDATION": {
+      const validation = error as ValidationError;
+      if (validation.type === "response") {
+        logger.error("response failed its schema", {
+          method: request.method,
+          url: request.url,
+          error,
+        });
+        return new ProblemError("internal_error", "The server produced an invalid response");
+      }
+      const where = validation.type === "params" ? "path" : validation.type;
+      return new ProblemError(
+        "validation_failed",
+        `The request ${where} is invalid`,
+        validationErrors(validation),
+      );
+    }
+    case "PARSE":
+      return new ProblemError("bad_request", "The request body is not valid JSON");
+    case "NOT_FOUND":
+      return new ProblemError(
+        "not_found",
+        `No route matches ${request.method} ${new URL(request.url).pathname}`,
+      );
+    case "INVALID_COOKIE_SIGNATURE":
+    case "INVALID_FILE_TYPE":
+      return new ProblemError("bad_request");
+  }
+  const failure = classifyDatabaseError(error, (name) => uniqueConstraintColumns.get(name));
+  if (failure !== undefined) {
+    if (failure.kind === "unavailable") logger.warn("database unavailable", { error });
+    return problemForDatabase(failure);
+  }
+  logger.error("unhandled error", { method: request.method, url: request.url, error });
+  return new ProblemError("internal_error", "An unexpected error occurred; it has been logged");
+}
+
+/** The one place where every error becomes an RFC 9457 problem response. */
+export function errorHandler(logger: Logger) {
+  return new Elysia({ name: "error-handler" })
+    .error({ ProblemError })
+    .onError({ as: "global" }, ({ code, error, request, set }) => {
+      const problem = toProblem(code, error, logger, request);
+      set.status = problem.status;
+      set.headers["content-type"] = PROBLEM_CONTENT_TYPE;
+      if (problem.code === "service_unavailable") set.headers["retry-after"] = "1";
+      return problemBody(problem.code, problem.detail, problem.errors);
+    });
+}

@@ -1,0 +1,54 @@
+import { Elysia } from "elysia";
+import { ProblemError } from "./problem";
+
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
+
+async function readLimited(request: Request, limit: number): Promise<string> {
+  const tooLarge = () =>
+    new ProblemError("payload_too_large", `The request body exceeds the limit of ${limit} bytes`);
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw tooLarge();
+  if (request.body === null) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+}
+
+/**
+ * Parses every request body: JSON only (415 otherwise), at most `limit` bytes (413, counted while
+ * reading, so a body without Content-Length cannot exceed it), well-formed (400).
+ */
+export function jsonBody(limit: number) {
+  return new Elysia({ name: "json-body" }).onParse({ as: "global" }, async ({ request }) => {
+    const mediaType = request.headers.get("content-type")?.split(";")[0]?.trim() ?? "";
+    if (!JSON_MEDIA_TYPE.test(mediaType)) {
+      throw new ProblemError(
+        "unsupported_media_type",
+        `Send the body as application/json${mediaType ? `, not ${mediaType}` : ""}`,
+      );
+    }
+    let text: string;
+    try {
+      text = await readLimited(request, limit);
+    } catch (error) {
+      if (error instanceof ProblemError) throw error;
+      throw new ProblemError("bad_request", "The request body is not valid UTF-8");
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ProblemError("bad_request", "The request body is not valid JSON");
+    }
+  });
+}

@@ -1,0 +1,88 @@
+import { t } from "elysia";
+
+/** The closed list of problems the API answers with. */
+export const PROBLEM_TYPES = {
+  bad_request: { status: 400, title: "Malformed request" },
+  not_found: { status: 404, title: "Not found" },
+  conflict: { status: 409, title: "Conflict" },
+  payload_too_large: { status: 413, title: "Payload too large" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  validation_failed: { status: 422, title: "Validation failed" },
+  internal_error: { status: 500, title: "Internal server error" },
+  service_unavailable: { status: 503, title: "Service unavailable" },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEM_TYPES;
+
+export interface FieldError {
+  /** JSON Pointer to the offending value, e.g. `/email`; `` for the whole body. */
+  path: string;
+  message: string;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldError[];
+}
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+/** Thrown by services and handlers; the error handler turns it into a problem response. */
+export class ProblemError extends Error {
+  override name = "ProblemError";
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail?: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail ?? PROBLEM_TYPES[code].title);
+  }
+
+  get status(): number {
+    return PROBLEM_TYPES[this.code].status;
+  }
+}
+
+export function problemType(code: ProblemCode): string {
+  return `/problems/${code.replaceAll("_", "-")}`;
+}
+
+export function problemBody(
+  code: ProblemCode,
+  detail?: string,
+  errors?: FieldError[],
+): ProblemBody {
+  const { status, title } = PROBLEM_TYPES[code];
+  return {
+    type: problemType(code),
+    title,
+    status,
+    ...(detail === undefined ? {} : { detail }),
+    ...(errors === undefined || errors.length === 0 ? {} : { errors }),
+  };
+}
+
+/** The problem body, for the OpenAPI document. */
+export const Problem = t.Object(
+  {
+    type: t.String({ description: "Identifies the kind of problem, e.g. /problems/not-found" }),
+    title: t.String(),
+    status: t.Integer(),
+    detail: t.Optional(t.String()),
+    errors: t.Optional(t.Array(t.Object({ path: t.String(), message: t.String() }))),
+  },
+  { title: "Problem", description: "RFC 9457 problem details" },
+);
+
+/** Response entries for the OpenAPI document: the problem schema under each listed status. */
+export function problemResponses<const S extends number>(
+  ...statuses: S[]
+): Record<S, typeof Problem> {
+  return Object.fromEntries(statuses.map((status) => [status, Problem])) as Record<
+    S,
+    typeof Problem
+  >;
+}

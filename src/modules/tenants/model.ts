@@ -1,0 +1,36 @@
+import type { StaticDecode } from "@sinclair/typebox";
+import { createInsertSchema, createSelectSchema } from "drizzle-typebox";
+import { t } from "elysia";
+import { pgTenants } from "../../db/schema";
+import { PageQuery, page, Timestamp, trimmedText } from "../../http/schemas";
+
+export const SLUG_PATTERN = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$";
+
+export const Tenant = createSelectSchema(pgTenants, {
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+const TenantInsert = createInsertSchema(pgTenants, {
+  name: trimmedText,
+  slug: (column) =>
+    t.String({
+      ...column,
+      pattern: SLUG_PATTERN,
+      description: "Lower-case letters, digits and inner hyphens; 1..63 characters",
+    }),
+});
+
+export const TenantCreate = t.Pick(TenantInsert, ["name", "slug"], { additionalProperties: false });
+
+export const TenantUpdate = t.Partial(TenantCreate, {
+  additionalProperties: false,
+  minProperties: 1,
+});
+
+export const TenantPage = page(Tenant);
+
+export const TenantListQuery = t.Object(PageQuery);
+
+export type TenantCreateInput = StaticDecode<typeof TenantCreate>;
+export type TenantUpdateInput = StaticDecode<typeof TenantUpdate>;

@@ -1,0 +1,76 @@
+import { asc, eq, gt } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { ProblemError } from "../../http/problem";
+import { decodeCursor, encodeCursor } from "../../lib/cursor";
+import type { TenantCreateInput, TenantUpdateInput } from "./model";
+
+export type TenantService = ReturnType<typeof createTenantService>;
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export const tenantNotFound = () => new ProblemError("not_found", "Tenant not found");
+
+export function createTenantService(db: Database) {
+  const { orm } = db;
+  const { tenants } = db.tables;
+  // Explicit columns, so that a column added to the table never leaks into responses unnoticed.
+  const columns = {
+    id: tenants.id,
+    name: tenants.name,
+    slug: tenants.slug,
+    createdAt: tenants.createdAt,
+    updatedAt: tenants.updatedAt,
+  };
+
+  return {
+    async create(input: TenantCreateInput) {
+      const [tenant] = await orm.insert(tenants).values(input).returning(columns);
+      if (tenant === undefined) throw new Error("insert returned no row");
+      return tenant;
+    },
+
+    async list({ limit, cursor }: PageRequest) {
+      const rows = await orm
+        .select(columns)
+        .from(tenants)
+        .where(cursor === undefined ? undefined : gt(tenants.id, decodeCursor(cursor)))
+        .orderBy(asc(tenants.id))
+        .limit(limit + 1);
+      const data = rows.slice(0, limit);
+      const last = data.at(-1);
+      return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+    },
+
+    async get(id: string) {
+      const [tenant] = await orm.select(columns).from(tenants).where(eq(tenants.id, id));
+      if (tenant === undefined) throw tenantNotFound();
+      return tenant;
+    },
+
+    async exists(id: string): Promise<boolean> {
+      const [row] = await orm.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, id));
+      return row !== undefined;
+    },
+
+    async update(id: string, patch: TenantUpdateInput) {
+      const [tenant] = await orm
+        .update(tenants)
+        .set({ ...patch, updatedAt: new Date() })
+        .where(eq(tenants.id, id))
+        .returning(columns);
+      if (tenant === undefined) throw tenantNotFound();
+      return tenant;
+    },
+
+    async remove(id: string): Promise<void> {
+      const deleted = await orm
+        .delete(tenants)
+        .where(eq(tenants.id, id))
+        .returning({ id: tenants.id });
+      if (deleted.length === 0) throw tenantNotFound();
+    },
+  };
+}

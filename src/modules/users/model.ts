@@ -1,0 +1,48 @@
+import type { StaticDecode } from "@sinclair/typebox";
+import { createInsertSchema, createSelectSchema } from "drizzle-typebox";
+import { t } from "elysia";
+import { pgUsers } from "../../db/schema";
+import { Id, PageQuery, page, Timestamp, trimmedText } from "../../http/schemas";
+
+const UserRow = createSelectSchema(pgUsers, {
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const User = t.Omit(UserRow, ["passwordHash"]);
+
+const UserInsert = createInsertSchema(pgUsers, {
+  email: (column) =>
+    t
+      .Transform(t.String({ ...column, format: "email", description: "Stored in lower case" }))
+      .Decode((value) => value.toLowerCase())
+      .Encode((value) => value),
+  name: trimmedText,
+});
+
+const Password = t.String({
+  minLength: 8,
+  maxLength: 256,
+  writeOnly: true,
+  description: "Write-only; stored as an argon2id hash",
+});
+
+export const UserCreate = t.Composite(
+  [t.Pick(UserInsert, ["email", "name", "role", "isActive"]), t.Object({ password: Password })],
+  { additionalProperties: false },
+);
+
+export const UserUpdate = t.Partial(UserCreate, { additionalProperties: false, minProperties: 1 });
+
+export const UserPage = page(User);
+
+export const UserListQuery = t.Object({
+  ...PageQuery,
+  email: t.Optional(t.String({ maxLength: 254, description: "Exact address, any case" })),
+});
+
+export const TenantUserParams = t.Object({ tenantId: Id, id: Id });
+export const TenantParams = t.Object({ tenantId: Id });
+
+export type UserCreateInput = StaticDecode<typeof UserCreate>;
+export type UserUpdateInput = StaticDecode<typeof UserUpdate>;

@@ -1,0 +1,61 @@
+import { Elysia, t } from "elysia";
+import { problemResponses } from "../../http/problem";
+import {
+  TenantParams,
+  TenantUserParams,
+  User,
+  UserCreate,
+  UserListQuery,
+  UserPage,
+  UserUpdate,
+} from "./model";
+import type { UserService } from "./service";
+
+const detail = (summary: string) => ({ summary, tags: ["Users"] });
+
+export function userRoutes(users: UserService) {
+  return new Elysia({ prefix: "/tenants/:tenantId/users" })
+    .post(
+      "",
+      async ({ params, body, set, status }) => {
+        const user = await users.create(params.tenantId, body);
+        set.headers.location = `/tenants/${user.tenantId}/users/${user.id}`;
+        return status(201, user);
+      },
+      {
+        params: TenantParams,
+        body: UserCreate,
+        response: { 201: User, ...problemResponses(400, 404, 409, 413, 415, 422) },
+        detail: detail("Create a user in a tenant"),
+      },
+    )
+    .get("", ({ params, query }) => users.list(params.tenantId, query), {
+      params: TenantParams,
+      query: UserListQuery,
+      response: { 200: UserPage, ...problemResponses(404, 422) },
+      detail: detail("List a tenant's users, oldest first"),
+    })
+    .get("/:id", ({ params }) => users.get(params.tenantId, params.id), {
+      params: TenantUserParams,
+      response: { 200: User, ...problemResponses(404, 422) },
+      detail: detail("Get a user of a tenant"),
+    })
+    .patch("/:id", ({ params, body }) => users.update(params.tenantId, params.id, body), {
+      params: TenantUserParams,
+      body: UserUpdate,
+      response: { 200: User, ...problemResponses(400, 404, 409, 413, 415, 422) },
+      detail: detail("Change a user"),
+    })
+    .delete(
+      "/:id",
+      async ({ params, status }) => {
+        await users.remove(params.tenantId, params.id);
+        return status(204, undefined);
+      },
+      {
+        params: TenantUserParams,
+        response: { 204: t.Void({ description: "Deleted" }), ...problemResponses(404, 422) },
+        detail: detail("Delete a user"),
+      },
+    );
+}

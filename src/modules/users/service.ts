@@ -1,0 +1,91 @@
+import { and, asc, eq, gt } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { ProblemError } from "../../http/problem";
+import { decodeCursor, encodeCursor } from "../../lib/cursor";
+import { hashPassword } from "../../lib/password";
+import { type PageRequest, type TenantService, tenantNotFound } from "../tenants/service";
+import type { UserCreateInput, UserUpdateInput } from "./model";
+
+export type UserService = ReturnType<typeof createUserService>;
+
+const userNotFound = () => new ProblemError("not_found", "User not found");
+
+export function createUserService(db: Database, tenantService: TenantService) {
+  const { orm } = db;
+  const { users } = db.tables;
+  // Every column but the password hash, which never leaves the service.
+  const columns = {
+    id: users.id,
+    tenantId: users.tenantId,
+    email: users.email,
+    name: users.name,
+    role: users.role,
+    isActive: users.isActive,
+    createdAt: users.createdAt,
+    updatedAt: users.updatedAt,
+  };
+  const inTenant = (tenantId: string, id: string) =>
+    and(eq(users.tenantId, tenantId), eq(users.id, id));
+
+  return {
+    async create(tenantId: string, { password, ...fields }: UserCreateInput) {
+      // Checked first so that an unknown tenant costs no password hashing.
+      if (!(await tenantService.exists(tenantId))) throw tenantNotFound();
+      const passwordHash = await hashPassword(password);
+      const [user] = await orm
+        .insert(users)
+        .values({ ...fields, tenantId, passwordHash })
+        .returning(columns);
+      if (user === undefined) throw new Error("insert returned no row");
+      return user;
+    },
+
+    async list(
+      tenantId: string,
+      { limit, cursor, email }: PageRequest & { email?: string | undefined },
+    ) {
+      const afterId = cursor === undefined ? undefined : decodeCursor(cursor);
+      if (!(await tenantService.exists(tenantId))) throw tenantNotFound();
+      const rows = await orm
+        .select(columns)
+        .from(users)
+        .where(
+          and(
+            eq(users.tenantId, tenantId),
+            email === undefined ? undefined : eq(users.email, email.toLowerCase()),
+            afterId === undefined ? undefined : gt(users.id, afterId),
+          ),
+        )
+        .orderBy(asc(users.id))
+        .limit(limit + 1);
+      const data = rows.slice(0, limit);
+      const last = data.at(-1);
+      return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+    },
+
+    async get(tenantId: string, id: string) {
+      const [user] = await orm.select(columns).from(users).where(inTenant(tenantId, id));
+      if (user === undefined) throw userNotFound();
+      return user;
+    },
+
+    async update(tenantId: string, id: string, { password, ...fields }: UserUpdateInput) {
+      const passwordHash = password === undefined ? undefined : await hashPassword(password);
+      const [user] = await orm
+        .update(users)
+        .set({ ...fields, ...(passwordHash ? { passwordHash } : {}), updatedAt: new Date() })
+        .where(inTenant(tenantId, id))
+        .returning(columns);
+      if (user === undefined) throw userNotFound();
+      return user;
+    },
+
+    async remove(tenantId: string, id: string): Promise<void> {
+      const deleted = await orm
+        .delete(users)
+        .where(inTenant(tenantId, id))
+        .returning({ id: users.id });
+      if (deleted.length === 0) throw userNotFound();
+    },
+  };
+}
