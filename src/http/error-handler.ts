@@ -55,7 +55,14 @@ function validationErrors(error: ValidationError): FieldError[] {
   const errors: FieldError[] = [];
   for (const issue of error.all) {
     const path = "path" in issue && typeof issue.path === "string" ? issue.path : "";
-    const message = typeof issue.message === "string" ? issue.message : "Invalid value";
+    // A schema's own `error` text reads better than TypeBox's, which quotes regular expressions.
+    const custom = (issue.schema as { error?: unknown } | undefined)?.error;
+    const message =
+      typeof custom === "string"
+        ? custom
+        : typeof issue.message === "string"
+          ? issue.message
+          : "Invalid value";
     const key = `${path}\u0000${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -71,6 +78,10 @@ function toProblem(
   request: Request,
 ): ProblemError {
   if (error instanceof ProblemError) return error;
+  // Elysia wraps whatever a body parser throws, ours included, in a ParseError.
+  if (code === "PARSE" && error instanceof Error && error.cause instanceof ProblemError) {
+    return error.cause;
+  }
   switch (code) {
     case "VALIDATION": {
       const validation = error as ValidationError;

@@ -31,6 +31,8 @@ async function readLimited(request: Request, limit: number): Promise<string> {
  */
 export function jsonBody(limit: number) {
   return new Elysia({ name: "json-body" }).onParse({ as: "global" }, async ({ request }) => {
+    // No body at all: nothing to parse, and the route's schema says whether one was required.
+    if (request.body === null) return undefined;
     const mediaType = request.headers.get("content-type")?.split(";")[0]?.trim() ?? "";
     if (!JSON_MEDIA_TYPE.test(mediaType)) {
       throw new ProblemError(

@@ -19,12 +19,30 @@ export const trimmedText = <S extends { maxLength?: number }>(column: S) =>
     .Decode((value) => value.trim())
     .Encode((value) => value);
 
+// A string decoded here rather than Elysia's number coercion, whose errors do not name the
+// parameter.
+const Limit = t
+  .Transform(
+    t.String({
+      pattern: "^(?:[1-9][0-9]?|100)$",
+      default: "20",
+      description: "Rows per page: an integer from 1 to 100 (default 20)",
+      error: "must be an integer from 1 to 100",
+    }),
+  )
+  .Decode(Number)
+  .Encode(String);
+
 export const PageQuery = {
-  limit: t.Integer({ minimum: 1, maximum: 100, default: 20, description: "Rows per page, 1..100" }),
+  limit: Limit,
   cursor: t.Optional(
     t.String({ maxLength: 200, description: "The nextCursor of the previous page" }),
   ),
 };
+
+/** Query schemas let unknown parameters through (cache busters and the like), unlike bodies. */
+export const queryObject = <P extends Parameters<typeof t.Object>[0]>(properties: P) =>
+  t.Object(properties, { additionalProperties: true });
 
 export const page = <T extends Parameters<typeof t.Array>[0]>(item: T) =>
   t.Object({ data: t.Array(item), nextCursor: t.Union([t.String(), t.Null()]) });

@@ -2,7 +2,7 @@ import type { StaticDecode } from "@sinclair/typebox";
 import { createInsertSchema, createSelectSchema } from "drizzle-typebox";
 import { t } from "elysia";
 import { pgTenants } from "../../db/schema";
-import { PageQuery, page, Timestamp, trimmedText } from "../../http/schemas";
+import { PageQuery, page, queryObject, Timestamp, trimmedText } from "../../http/schemas";
 
 export const SLUG_PATTERN = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$";
 
@@ -30,7 +30,7 @@ export const TenantUpdate = t.Partial(TenantCreate, {
 
 export const TenantPage = page(Tenant);
 
-export const TenantListQuery = t.Object(PageQuery);
+export const TenantListQuery = queryObject(PageQuery);
 
 export type TenantCreateInput = StaticDecode<typeof TenantCreate>;
 export type TenantUpdateInput = StaticDecode<typeof TenantUpdate>;

@@ -2,7 +2,7 @@ import type { StaticDecode } from "@sinclair/typebox";
 import { createInsertSchema, createSelectSchema } from "drizzle-typebox";
 import { t } from "elysia";
 import { pgUsers } from "../../db/schema";
-import { Id, PageQuery, page, Timestamp, trimmedText } from "../../http/schemas";
+import { Id, PageQuery, page, queryObject, Timestamp, trimmedText } from "../../http/schemas";
 
 const UserRow = createSelectSchema(pgUsers, {
   createdAt: Timestamp,
@@ -36,7 +36,7 @@ export const UserUpdate = t.Partial(UserCreate, { additionalProperties: false, m
 
 export const UserPage = page(User);
 
-export const UserListQuery = t.Object({
+export const UserListQuery = queryObject({
   ...PageQuery,
   email: t.Optional(t.String({ maxLength: 254, description: "Exact address, any case" })),
 });

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import type { Dialect } from "../../src/config";
+import { type Database, openDatabase } from "../../src/db/client";
+import { migrateUp } from "../../src/db/migrations/engine";
+import { migrationsFolder, readMigrations } from "../../src/db/migrations/files";
+
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const IN_CI = process.env.CI === "true" || process.env.CI === "1";
+
+async function probePostgres(): Promise<string | null> {
+  const sql = postgres(TEST_DATABASE_URL, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+/** Why PostgreSQL cannot be used, or null when it can. */
+export const postgresProblem = await probePostgres();
+let warned = false;
+
+export interface TestDatabase {
+  db: Database;
+  /** The URL or file the database lives at, for a second connection or a child process. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A new, empty database of its own: a temp SQLite file, or a new PostgreSQL database. */
+export async function createEmptyDatabase(dialect: Dialect): Promise<TestDatabase> {
+  if (dialect === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "tenant-api-test-"));
+    const path = join(dir, "test.db");
+    const db = openDatabase({ dialect, path });
+    return {
+      db,
+      url: `file:${path}`,
+      drop: async () => {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `tenant_api_test_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  const db = openDatabase({ dialect, url: url.toString() });
+  return {
+    db,
+    url: url.toString(),
+    drop: async () => {
+      await db.close();
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** A new database with every migration applied. */
+export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
+  const testDb = await createEmptyDatabase(dialect);
+  await migrateUp(testDb.db, readMigrations(migrationsFolder(dialect)));
+  return testDb;
+}
+
+export const DIALECTS: readonly Dialect[] = ["sqlite", "postgres"];
+
+/**
+ * Runs the same suite once per dialect, each against a fresh database of its own. Without
+ * PostgreSQL the PostgreSQL half is skipped with one loud line, or fails when CI is set.
+ */
+export function describeEachDialect(
+  name: string,
+  suite: (database: () => TestDatabase, dialect: Dialect) => void,
+): void {
+  for (const dialect of DIALECTS) {
+    const title = `${name} [${dialect}]`;
+    if (dialect === "postgres" && postgresProblem !== null) {
+      if (IN_CI) {
+        describe(title, () => {
+          test("PostgreSQL is reachable", () => {
+            throw new Error(
+              `PostgreSQL at ${TEST_DATABASE_URL} is unreachable: ${postgresProblem}`,
+            );
+          });
+        });
+        continue;
+      }
+      if (!warned) {
+        warned = true;
+        console.warn(
+          `\n!!! PostgreSQL at ${TEST_DATABASE_URL} is unreachable (${postgresProblem}): ` +
+            "SKIPPING every PostgreSQL test. Set TEST_DATABASE_URL or start PostgreSQL. !!!\n",
+        );
+      }
+      describe.skip(title, () => suite(() => unavailable(), dialect));
+      continue;
+    }
+    describe(title, () => {
+      let testDb: TestDatabase | undefined;
+      beforeAll(async () => {
+        testDb = await createTestDatabase(dialect);
+      });
+      afterAll(async () => {
+        await testDb?.drop();
+      });
+      suite(() => testDb ?? unavailable(), dialect);
+    });
+  }
+}
+
+function unavailable(): never {
+  throw new Error("the test database is not set up");
+}

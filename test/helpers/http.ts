@@ -1,0 +1,74 @@
+import { createApp } from "../../src/app";
+import { type Config, parseConfig } from "../../src/config";
+import type { Database } from "../../src/db/client";
+import { createLogger } from "../../src/lib/logger";
+
+export const testConfig: Config = parseConfig({ NODE_ENV: "test", LOG_LEVEL: "silent" });
+
+export function buildApp(db: Database, overrides: Partial<Config> = {}) {
+  return createApp({ db, config: { ...testConfig, ...overrides }, logger: createLogger("silent") });
+}
+
+export type TestApp = ReturnType<typeof buildApp>;
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies and assert on them
+  body: any;
+}
+
+type RequestOptions = {
+  body?: unknown;
+  /** Sent as is, instead of JSON-encoding `body`. */
+  raw?: string;
+  headers?: Record<string, string>;
+};
+
+/** One request through the app in process, no port involved. */
+export async function call(
+  app: TestApp,
+  method: string,
+  path: string,
+  { body, raw, headers = {} }: RequestOptions = {},
+): Promise<TestResponse> {
+  const hasJson = body !== undefined;
+  const response = await app.handle(
+    new Request(`http://localhost${path}`, {
+      method,
+      headers: hasJson ? { "content-type": "application/json", ...headers } : headers,
+      body: hasJson ? JSON.stringify(body) : raw,
+    }),
+  );
+  const text = await response.text();
+  const contentType = response.headers.get("content-type") ?? "";
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text !== "" && contentType.includes("json") ? JSON.parse(text) : text,
+  };
+}
+
+/** Asserts the RFC 9457 shape and returns the body. */
+export function expectProblem(response: TestResponse, status: number) {
+  if (response.status !== status) {
+    throw new Error(`expected ${status}, got ${response.status}: ${JSON.stringify(response.body)}`);
+  }
+  const contentType = response.headers.get("content-type") ?? "";
+  if (!contentType.startsWith("application/problem+json")) {
+    throw new Error(`expected application/problem+json, got "${contentType}"`);
+  }
+  const body = response.body;
+  if (typeof body !== "object" || body === null) throw new Error("problem body is not an object");
+  if (body.status !== status) throw new Error(`problem status ${body.status} !== ${status}`);
+  if (typeof body.type !== "string" || typeof body.title !== "string") {
+    throw new Error(`problem lacks type or title: ${JSON.stringify(body)}`);
+  }
+  return body as {
+    type: string;
+    title: string;
+    status: number;
+    detail?: string;
+    errors?: { path: string; message: string }[];
+  };
+}
