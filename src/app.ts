@@ -1,4 +1,3 @@
-import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import packageJson from "../package.json" with { type: "json" };
 import type { Config } from "./config";
@@ -6,6 +5,7 @@ import type { Database } from "./db/client";
 import { migrationsFolder, readMigrations } from "./db/migrations/files";
 import { errorHandler } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
+import { apiDocs } from "./http/openapi";
 import { createLogger, type Logger } from "./lib/logger";
 import { healthRoutes } from "./modules/health/routes";
 import { tenantRoutes } from "./modules/tenants/routes";
@@ -29,23 +29,11 @@ export function createApp({ db, config, logger = createLogger(config.logLevel) }
     .use(errorHandler(logger))
     .use(jsonBody(config.bodyLimitBytes))
     .use(
-      openapi({
-        path: "/swagger",
-        specPath: "/swagger/json",
-        provider: "swagger-ui",
-        documentation: {
-          info: {
-            title: "tenant-api",
-            version: packageJson.version,
-            description:
-              "Tenants and the users inside each tenant. Errors are RFC 9457 problem details.",
-          },
-          tags: [
-            { name: "Tenants", description: "Isolated customers of the API" },
-            { name: "Users", description: "Users inside a tenant" },
-            { name: "Operations", description: "Liveness and readiness probes" },
-          ],
-        },
+      apiDocs({
+        title: "tenant-api",
+        version: packageJson.version,
+        description:
+          "Tenants and the users inside each tenant. Errors are RFC 9457 problem details.",
       }),
     )
     .use(healthRoutes(db, migrations))

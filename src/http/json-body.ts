@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import { ProblemError } from "./problem";
 
+const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
 async function readLimited(request: Request, limit: number): Promise<string> {
@@ -28,11 +29,19 @@ async function readLimited(request: Request, limit: number): Promise<string> {
 /**
  * Parses every request body: JSON only (415 otherwise), at most `limit` bytes (413, counted while
  * reading, so a body without Content-Length cannot exceed it), well-formed (400).
+ *
+ * It always returns a body or throws, so a route's own `parse: "json"` never runs: routes name it
+ * only so that the OpenAPI document lists application/json as their request body.
  */
 export function jsonBody(limit: number) {
   return new Elysia({ name: "json-body" }).onParse({ as: "global" }, async ({ request }) => {
-    // No body at all: nothing to parse, and the route's schema says whether one was required.
-    if (request.body === null) return undefined;
+    // DELETE carries no body in this API; null (not undefined) stops Elysia's own parsers.
+    if (!METHODS_WITH_BODY.has(request.method)) return null;
+    if (request.body === null) {
+      throw new ProblemError("validation_failed", "A JSON request body is required", [
+        { path: "", message: "is required" },
+      ]);
+    }
     const mediaType = request.headers.get("content-type")?.split(";")[0]?.trim() ?? "";
     if (!JSON_MEDIA_TYPE.test(mediaType)) {
       throw new ProblemError(

@@ -1,4 +1,5 @@
 import { t } from "elysia";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../lib/pagination";
 
 /** Dates travel as ISO-8601 UTC strings and are Date objects inside the app. */
 export const Timestamp = t
@@ -25,16 +26,15 @@ const Limit = t
   .Transform(
     t.String({
       pattern: "^(?:[1-9][0-9]?|100)$",
-      default: "20",
-      description: "Rows per page: an integer from 1 to 100 (default 20)",
-      error: "must be an integer from 1 to 100",
+      description: `Rows per page: an integer from 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`,
+      error: `must be an integer from 1 to ${MAX_PAGE_SIZE}`,
     }),
   )
   .Decode(Number)
   .Encode(String);
 
 export const PageQuery = {
-  limit: Limit,
+  limit: t.Optional(Limit),
   cursor: t.Optional(
     t.String({ maxLength: 200, description: "The nextCursor of the previous page" }),
   ),

@@ -98,7 +98,11 @@ describeEachDialect("users", (database) => {
     test.each([
       ["a missing email", { email: undefined }, "/email"],
       ["an invalid email", { email: "not-an-email" }, "/email"],
-      ["an email over 254 characters", { email: `${"a".repeat(64)}@${"b".repeat(186)}.com` }, "/email"],
+      [
+        "an email over 254 characters",
+        { email: `${"a".repeat(64)}@${"b".repeat(186)}.com` },
+        "/email",
+      ],
       ["a missing name", { name: undefined }, "/name"],
       ["a name over 200 characters", { name: "x".repeat(201) }, "/name"],
       ["an unknown role", { role: "root" }, "/role"],
@@ -164,9 +168,12 @@ describeEachDialect("users", (database) => {
       expectProblem(await call(app, "GET", `/tenants/${MISSING_ID}/users`), 404);
     });
 
-    test.each(["limit=0", "limit=101", "limit=2.5", "cursor=forged"])("422 for %s", async (query) => {
-      expectProblem(await call(app, "GET", `/tenants/${tenantA.id}/users?${query}`), 422);
-    });
+    test.each(["limit=0", "limit=101", "limit=2.5", "cursor=forged"])(
+      "422 for %s",
+      async (query) => {
+        expectProblem(await call(app, "GET", `/tenants/${tenantA.id}/users?${query}`), 422);
+      },
+    );
   });
 
   describe("GET /tenants/{tenantId}/users/{id}", () => {
@@ -230,7 +237,9 @@ describeEachDialect("users", (database) => {
         body: { name: "Hijacked" },
       });
       expectProblem(response, 404);
-      expect((await call(app, "GET", `/tenants/${tenantB.id}/users/${user.id}`)).body).toEqual(user);
+      expect((await call(app, "GET", `/tenants/${tenantB.id}/users/${user.id}`)).body).toEqual(
+        user,
+      );
     });
 
     test("409 when the new email is taken in the tenant", async () => {

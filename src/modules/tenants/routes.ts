@@ -19,6 +19,7 @@ export function tenantRoutes(tenants: TenantService) {
       },
       {
         body: TenantCreate,
+        parse: "json",
         response: { 201: Tenant, ...problemResponses(400, 409, 413, 415, 422) },
         detail: detail("Create a tenant"),
       },
@@ -36,6 +37,7 @@ export function tenantRoutes(tenants: TenantService) {
     .patch("/:tenantId", ({ params, body }) => tenants.update(params.tenantId, body), {
       params: TenantParams,
       body: TenantUpdate,
+      parse: "json",
       response: { 200: Tenant, ...problemResponses(400, 404, 409, 413, 415, 422) },
       detail: detail("Change a tenant's name or slug"),
     })

@@ -1,15 +1,15 @@
 import { asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { ProblemError } from "../../http/problem";
-import { decodeCursor, encodeCursor } from "../../lib/cursor";
+import {
+  DEFAULT_PAGE_SIZE,
+  decodeCursor,
+  encodeCursor,
+  type PageRequest,
+} from "../../lib/pagination";
 import type { TenantCreateInput, TenantUpdateInput } from "./model";
 
 export type TenantService = ReturnType<typeof createTenantService>;
-
-export interface PageRequest {
-  limit: number;
-  cursor?: string | undefined;
-}
 
 export const tenantNotFound = () => new ProblemError("not_found", "Tenant not found");
 
@@ -32,7 +32,7 @@ export function createTenantService(db: Database) {
       return tenant;
     },
 
-    async list({ limit, cursor }: PageRequest) {
+    async list({ limit = DEFAULT_PAGE_SIZE, cursor }: PageRequest) {
       const rows = await orm
         .select(columns)
         .from(tenants)

@@ -25,6 +25,7 @@ export function userRoutes(users: UserService) {
       {
         params: TenantParams,
         body: UserCreate,
+        parse: "json",
         response: { 201: User, ...problemResponses(400, 404, 409, 413, 415, 422) },
         detail: detail("Create a user in a tenant"),
       },
@@ -43,6 +44,7 @@ export function userRoutes(users: UserService) {
     .patch("/:id", ({ params, body }) => users.update(params.tenantId, params.id, body), {
       params: TenantUserParams,
       body: UserUpdate,
+      parse: "json",
       response: { 200: User, ...problemResponses(400, 404, 409, 413, 415, 422) },
       detail: detail("Change a user"),
     })

@@ -1,9 +1,14 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { ProblemError } from "../../http/problem";
-import { decodeCursor, encodeCursor } from "../../lib/cursor";
+import {
+  DEFAULT_PAGE_SIZE,
+  decodeCursor,
+  encodeCursor,
+  type PageRequest,
+} from "../../lib/pagination";
 import { hashPassword } from "../../lib/password";
-import { type PageRequest, type TenantService, tenantNotFound } from "../tenants/service";
+import { type TenantService, tenantNotFound } from "../tenants/service";
 import type { UserCreateInput, UserUpdateInput } from "./model";
 
 export type UserService = ReturnType<typeof createUserService>;
@@ -42,7 +47,7 @@ export function createUserService(db: Database, tenantService: TenantService) {
 
     async list(
       tenantId: string,
-      { limit, cursor, email }: PageRequest & { email?: string | undefined },
+      { limit = DEFAULT_PAGE_SIZE, cursor, email }: PageRequest & { email?: string | undefined },
     ) {
       const afterId = cursor === undefined ? undefined : decodeCursor(cursor);
       if (!(await tenantService.exists(tenantId))) throw tenantNotFound();

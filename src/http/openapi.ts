@@ -1,0 +1,68 @@
+import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
+import { PROBLEM_CONTENT_TYPE } from "./problem";
+
+const DOCS_PATH = "/swagger";
+const SPEC_PATH = "/swagger/json";
+
+interface ResponseObject {
+  content?: Record<string, unknown>;
+}
+interface OperationObject {
+  responses?: Record<string, ResponseObject>;
+}
+interface OpenApiDocument {
+  paths?: Record<string, Record<string, OperationObject>>;
+}
+
+/**
+ * Corrects what @elysiajs/openapi writes: a bodiless response (204) gets a `content` of
+ * `{type, description}`, which fails validation, and error bodies are problem+json, not JSON.
+ * Idempotent, because the plugin caches the document it hands out.
+ */
+function correctDocument(document: OpenApiDocument): void {
+  for (const pathItem of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(pathItem)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const { content } = response;
+        if (content === undefined) continue;
+        if (!Object.keys(content).some((mediaType) => mediaType.includes("/"))) {
+          delete response.content;
+          continue;
+        }
+        const json = content["application/json"];
+        if (Number(status) >= 400 && json !== undefined) {
+          response.content = { [PROBLEM_CONTENT_TYPE]: json };
+        }
+      }
+    }
+  }
+}
+
+/** The OpenAPI document at /swagger/json and Swagger UI at /swagger. */
+export function apiDocs(info: { title: string; version: string; description: string }) {
+  return (
+    new Elysia({ name: "api-docs" })
+      // Registered before the plugin so that it wraps the plugin's document route.
+      .onAfterHandle({ as: "global" }, ({ path, response }) => {
+        if (path === SPEC_PATH && typeof response === "object" && response !== null) {
+          correctDocument(response as OpenApiDocument);
+        }
+      })
+      .use(
+        openapi({
+          path: DOCS_PATH,
+          specPath: SPEC_PATH,
+          provider: "swagger-ui",
+          documentation: {
+            info,
+            tags: [
+              { name: "Tenants", description: "Isolated customers of the API" },
+              { name: "Users", description: "Users inside a tenant" },
+              { name: "Operations", description: "Liveness and readiness probes" },
+            ],
+          },
+        }),
+      )
+  );
+}

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import SwaggerParser from "@apidevtools/swagger-parser";
+import { createTestDatabase, type TestDatabase } from "./helpers/databases";
+import { buildApp, call, type TestApp } from "./helpers/http";
+
+const ROUTES = [
+  ["get", "/health"],
+  ["get", "/ready"],
+  ["post", "/tenants"],
+  ["get", "/tenants"],
+  ["get", "/tenants/{tenantId}"],
+  ["patch", "/tenants/{tenantId}"],
+  ["delete", "/tenants/{tenantId}"],
+  ["post", "/tenants/{tenantId}/users"],
+  ["get", "/tenants/{tenantId}/users"],
+  ["get", "/tenants/{tenantId}/users/{id}"],
+  ["patch", "/tenants/{tenantId}/users/{id}"],
+  ["delete", "/tenants/{tenantId}/users/{id}"],
+] as const;
+
+describe("OpenAPI document", () => {
+  let testDb: TestDatabase;
+  let app: TestApp;
+  beforeAll(async () => {
+    testDb = await createTestDatabase("sqlite");
+    app = buildApp(testDb.db);
+  });
+  afterAll(() => testDb.drop());
+
+  test("/swagger/json is a valid OpenAPI 3 document", async () => {
+    const response = await call(app, "GET", "/swagger/json");
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toStartWith("3.");
+    await SwaggerParser.validate(structuredClone(response.body));
+  });
+
+  test("lists every route with its request and response schemas", async () => {
+    const { body: document } = await call(app, "GET", "/swagger/json");
+    const listed = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item as object).map((method) => `${method} ${path}`),
+    );
+    expect(listed.sort()).toEqual(ROUTES.map(([method, path]) => `${method} ${path}`).sort());
+    for (const [method, path] of ROUTES) {
+      const operation = document.paths[path][method];
+      expect(operation.summary).toEqual(expect.any(String));
+      expect(Object.keys(operation.responses).length).toBeGreaterThan(0);
+      if (method === "post" || method === "patch") {
+        expect(operation.requestBody.content["application/json"].schema).toBeDefined();
+      }
+    }
+    const createUser = document.paths["/tenants/{tenantId}/users"].post;
+    const userSchema = createUser.responses["201"].content["application/json"].schema;
+    expect(Object.keys(userSchema.properties)).not.toContain("passwordHash");
+    expect(createUser.responses["409"].content["application/problem+json"].schema).toBeDefined();
+    expect(document.paths["/tenants/{tenantId}"].delete.responses["204"].content).toBeUndefined();
+  });
+
+  test("/swagger serves the documentation page", async () => {
+    const response = await call(app, "GET", "/swagger");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toStartWith("text/html");
+    expect(response.body).toContain("swagger/json");
+  });
+});
