@@ -1,0 +1,102 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, parseConfig, parseDatabaseUrl, redactUrl } from "../src/config";
+
+describe("parseConfig", () => {
+  test("defaults: SQLite at ./data/app.db, port 3000, migrations on start", () => {
+    expect(parseConfig({})).toEqual({
+      nodeEnv: "development",
+      database: { dialect: "sqlite", path: "./data/app.db" },
+      port: 3000,
+      host: "127.0.0.1",
+      migrateOnStart: true,
+      logLevel: "info",
+      bodyLimitBytes: 1024 * 1024,
+    });
+  });
+
+  test("NODE_ENV=production turns migrations on start off unless asked", () => {
+    expect(parseConfig({ NODE_ENV: "production" }).migrateOnStart).toBe(false);
+    expect(parseConfig({ NODE_ENV: "production", MIGRATE_ON_START: "true" }).migrateOnStart).toBe(
+      true,
+    );
+    expect(parseConfig({ MIGRATE_ON_START: "0" }).migrateOnStart).toBe(false);
+  });
+
+  test("reads every variable", () => {
+    const config = parseConfig({
+      DATABASE_URL: "postgresql://app:secret@db.internal:5433/app",
+      PORT: "8080",
+      HOST: "0.0.0.0",
+      LOG_LEVEL: "WARN",
+      BODY_LIMIT_BYTES: "2048",
+    });
+    expect(config).toMatchObject({
+      database: { dialect: "postgres", url: "postgresql://app:secret@db.internal:5433/app" },
+      port: 8080,
+      host: "0.0.0.0",
+      logLevel: "warn",
+      bodyLimitBytes: 2048,
+    });
+  });
+
+  test("empty values count as unset", () => {
+    expect(parseConfig({ DATABASE_URL: "", PORT: " " }).port).toBe(3000);
+  });
+
+  test.each([
+    [{ PORT: "abc" }, 'PORT="abc" is invalid: expected an integer from 0 to 65535'],
+    [{ PORT: "70000" }, 'PORT="70000" is invalid: expected an integer from 0 to 65535'],
+    [{ PORT: "-1" }, 'PORT="-1" is invalid: expected an integer from 0 to 65535'],
+    [
+      { LOG_LEVEL: "loud" },
+      'LOG_LEVEL="loud" is invalid: expected one of debug, info, warn, error, silent',
+    ],
+    [
+      { NODE_ENV: "staging" },
+      'NODE_ENV="staging" is invalid: expected one of development, production, test',
+    ],
+    [{ MIGRATE_ON_START: "maybe" }, 'MIGRATE_ON_START="maybe" is invalid: expected true or false'],
+    [
+      { DATABASE_URL: "mysql://root@localhost/db" },
+      'DATABASE_URL="mysql://root@localhost/db" is invalid',
+    ],
+    [{ DATABASE_URL: "data/app.txt" }, 'DATABASE_URL="data/app.txt" is invalid'],
+  ])("%o fails with one line naming the variable", (env, message) => {
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    expect(() => parseConfig(env)).toThrow(message);
+  });
+});
+
+describe("parseDatabaseUrl", () => {
+  test.each([
+    ["postgres://u@localhost/db", "postgres"],
+    ["POSTGRESQL://u@localhost:5432/db", "postgres"],
+    ["file:./data/app.db", "sqlite"],
+    ["file:/var/lib/app/any-name", "sqlite"],
+    ["./local.sqlite", "sqlite"],
+    ["/tmp/x.db", "sqlite"],
+  ])("%s selects %s", (url, dialect) => {
+    expect(parseDatabaseUrl(url).dialect).toBe(dialect as "postgres" | "sqlite");
+  });
+
+  test("file: URLs give the path after the scheme", () => {
+    expect(parseDatabaseUrl("file:./data/app.db")).toEqual({
+      dialect: "sqlite",
+      path: "./data/app.db",
+    });
+    expect(parseDatabaseUrl("file:///tmp/app.db")).toEqual({
+      dialect: "sqlite",
+      path: "/tmp/app.db",
+    });
+  });
+
+  test("a password never appears in the error", () => {
+    expect(() => parseDatabaseUrl("mysql://root:hunter2@localhost/db")).toThrow(/root:\*\*\*\*@/);
+    expect(() => parseDatabaseUrl("mysql://root:hunter2@localhost/db")).not.toThrow(/hunter2/);
+  });
+
+  test("redactUrl masks only the password", () => {
+    expect(redactUrl("postgres://app:s3cr3t@db:5432/app")).toBe("postgres://app:****@db:5432/app");
+    expect(redactUrl("postgres://app@db/app")).toBe("postgres://app@db/app");
+  });
+});

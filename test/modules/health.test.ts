@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { openDatabase } from "../../src/db/client";
+import { migrationsFolder, readMigrations } from "../../src/db/migrations/files";
+import { createEmptyDatabase, describeEachDialect, type TestDatabase } from "../helpers/databases";
+import { buildApp, call, expectProblem } from "../helpers/http";
+
+describeEachDialect("health and readiness", (database, dialect) => {
+  const newestTag = readMigrations(migrationsFolder(dialect)).at(-1)?.tag;
+
+  test("GET /health answers 200 ok", async () => {
+    const response = await call(buildApp(database().db), "GET", "/health");
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: "ok" });
+  });
+
+  test("GET /ready names the dialect and the last applied migration", async () => {
+    const response = await call(buildApp(database().db), "GET", "/ready");
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: "ready", database: dialect, migration: newestTag });
+  });
+
+  describe("with migrations pending", () => {
+    let empty: TestDatabase;
+    beforeAll(async () => {
+      empty = await createEmptyDatabase(dialect);
+    });
+    afterAll(() => empty.drop());
+
+    test("GET /ready answers 503 naming them, while /health stays 200", async () => {
+      const app = buildApp(empty.db);
+      const problem = expectProblem(await call(app, "GET", "/ready"), 503);
+      expect(problem.detail).toContain(newestTag ?? "no migrations");
+      expect((await call(app, "GET", "/health")).status).toBe(200);
+    });
+  });
+
+  test("GET /ready answers 503 within 3 s when the database is unreachable", async () => {
+    const unreachable =
+      dialect === "postgres"
+        ? openDatabase({ dialect, url: "postgres://postgres@127.0.0.1:1/none" })
+        : await (async () => {
+            const closed = await createEmptyDatabase("sqlite");
+            await closed.drop();
+            return closed.db;
+          })();
+    const app = buildApp(unreachable);
+    const started = performance.now();
+    const response = await call(app, "GET", "/ready");
+    expect(performance.now() - started).toBeLessThan(3_000);
+    const problem = expectProblem(response, 503);
+    expect(response.headers.get("retry-after")).toBe("1");
+    expect(JSON.stringify(problem)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|closed/i);
+    expect((await call(app, "GET", "/health")).status).toBe(200);
+    await unreachable.close().catch(() => {});
+  });
+});

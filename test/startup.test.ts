@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createEmptyDatabase, postgresProblem } from "./helpers/databases";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ENTRY = join(ROOT, "src/index.ts");
+const BUN = process.execPath;
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function tempFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), "tenant-api-start-"));
+  folders.push(folder);
+  return folder;
+}
+
+/** `npm start` as a new user runs it, in a folder with no .env and only the given variables. */
+function start(cwd: string, env: Record<string, string>) {
+  return Bun.spawn([BUN, ENTRY], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+}
+
+async function waitForUrl(stdout: ReadableStream<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let seen = "";
+  for await (const chunk of stdout) {
+    seen += decoder.decode(chunk);
+    const match = seen.match(/listening on (http:\/\/[^"\s]+)/);
+    if (match?.[1]) return match[1];
+  }
+  throw new Error(`the server exited before listening:\n${seen}`);
+}
+
+describe("start-up", () => {
+  test("with no configuration: creates ./data/app.db, migrates, serves, stops on SIGTERM", async () => {
+    const cwd = tempFolder();
+    const server = start(cwd, {});
+    try {
+      const url = await waitForUrl(server.stdout);
+      expect(existsSync(join(cwd, "data", "app.db"))).toBe(true);
+      expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
+      const ready = await fetch(`${url}/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: "ready", database: "sqlite" });
+      const created = await fetch(`${url}/tenants`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Start", slug: "start" }),
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      server.kill("SIGTERM");
+    }
+    expect(await server.exited).toBe(0);
+  }, 20_000);
+
+  test("a second start on the migrated file applies nothing and keeps the data", async () => {
+    const cwd = tempFolder();
+    for (const round of [1, 2]) {
+      const server = start(cwd, {});
+      const url = await waitForUrl(server.stdout);
+      if (round === 1) {
+        await fetch(`${url}/tenants`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ name: "Kept", slug: "kept" }),
+        });
+      } else {
+        const { data } = (await (await fetch(`${url}/tenants`)).json()) as { data: unknown[] };
+        expect(data).toHaveLength(1);
+      }
+      server.kill("SIGTERM");
+      expect(await server.exited).toBe(0);
+    }
+  }, 20_000);
+
+  test.skipIf(postgresProblem !== null)(
+    "DATABASE_URL=postgres://… serves from PostgreSQL",
+    async () => {
+      const database = await createEmptyDatabase("postgres");
+      const server = start(tempFolder(), { DATABASE_URL: database.url });
+      try {
+        const url = await waitForUrl(server.stdout);
+        expect(await (await fetch(`${url}/ready`)).json()).toMatchObject({ database: "postgres" });
+      } finally {
+        server.kill("SIGTERM");
+        await server.exited;
+        await database.drop();
+      }
+    },
+    20_000,
+  );
+
+  test.each([
+    [
+      { DATABASE_URL: "mysql://root@localhost/app" },
+      /^tenant-api: DATABASE_URL="mysql:\/\/root@localhost\/app" is invalid: expected/,
+    ],
+    [
+      { PORT: "eighty" },
+      /^tenant-api: PORT="eighty" is invalid: expected an integer from 0 to 65535$/,
+    ],
+    [{ LOG_LEVEL: "chatty" }, /^tenant-api: LOG_LEVEL="chatty" is invalid/],
+    [
+      { DATABASE_URL: "postgres://nobody:secret@127.0.0.1:1/none" },
+      /^tenant-api: cannot open the postgres database: .*ECONNREFUSED/,
+    ],
+  ])(
+    "%o exits 1 with one line and no stack trace",
+    async (env, message) => {
+      const server = start(tempFolder(), env);
+      expect(await server.exited).toBe(1);
+      const stderr = (await new Response(server.stderr).text()).trim();
+      expect(stderr.split("\n")).toHaveLength(1);
+      expect(stderr).toMatch(message);
+      expect(stderr).not.toContain("secret");
+      expect(stderr).not.toMatch(/\s+at\s/);
+    },
+    20_000,
+  );
+});
