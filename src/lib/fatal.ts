@@ -1,0 +1,25 @@
+import { type Config, ConfigError, parseConfig } from "../config";
+
+/** Ends the process with one line on stderr and exit code 1: no stack trace for a user's mistake. */
+export function exitWithError(message: string): never {
+  process.stderr.write(`tenant-api: ${message}\n`);
+  process.exit(1);
+}
+
+/** The message of an error and of its cause, with a driver's error code where it adds one. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  const codeNote = typeof code === "string" && !error.message.includes(code) ? ` (${code})` : "";
+  return `${error.message}${cause}${codeNote}`;
+}
+
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) exitWithError(error.message);
+    throw error;
+  }
+}
