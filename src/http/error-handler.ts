@@ -21,9 +21,10 @@ function problemForDatabase(failure: DatabaseFailure): ProblemError {
       // A tenant's id scopes a uniqueness rule; it is not what the client should change.
       const fields = failure.columns.filter((column) => column !== "tenant_id").map(snakeToCamel);
       const what = fields.length > 0 ? fields.join(" and ") : "these values";
+      const scope = failure.columns.includes("tenant_id") ? " in this tenant" : "";
       return new ProblemError(
         "conflict",
-        `A ${rowName(failure.table) || "resource"} with this ${what} already exists`,
+        `A ${rowName(failure.table) || "resource"} with this ${what} already exists${scope}`,
         fields.map((field) => ({ path: `/${field}`, message: "is already taken" })),
       );
     }

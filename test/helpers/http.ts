@@ -27,7 +27,7 @@ type RequestOptions = {
 
 /** One request through the app in process, no port involved. */
 export async function call(
-  app: TestApp,
+  app: { handle(request: Request): Promise<Response> },
   method: string,
   path: string,
   { body, raw, headers = {} }: RequestOptions = {},
