@@ -6,6 +6,7 @@ export type DatabaseFailure =
   | { kind: "foreign_key" }
   | { kind: "check"; constraint: string }
   | { kind: "not_null"; column: string }
+  | { kind: "unstorable_text" }
   | { kind: "unavailable" };
 
 interface DriverError {
@@ -77,6 +78,9 @@ export function classifyDatabaseError(
       return { kind: "foreign_key" };
     case "23514":
       return { kind: "check", constraint };
+    case "22021": // character_not_in_repertoire, e.g. NUL in text
+    case "22P05": // untranslatable_character
+      return { kind: "unstorable_text" };
     case "23502":
       return { kind: "not_null", column: String(driverError.column_name ?? "") };
     default:

@@ -44,6 +44,11 @@ function problemForDatabase(failure: DatabaseFailure): ProblemError {
         { path: `/${field}`, message: "is required" },
       ]);
     }
+    case "unstorable_text":
+      return new ProblemError(
+        "validation_failed",
+        "A value holds characters that cannot be stored",
+      );
     case "unavailable":
       return new ProblemError("service_unavailable", "The database is unavailable; retry shortly");
     default:

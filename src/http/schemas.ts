@@ -13,10 +13,22 @@ export const Id = t
   .Decode((value) => value.toLowerCase())
   .Encode((value) => value);
 
-/** Trimmed text that must keep a visible character and may not hold NUL (PostgreSQL refuses it). */
+// Well-formed text: no NUL (PostgreSQL refuses it) and no unpaired UTF-16 surrogate (it would be
+// stored as U+FFFD, silently changing what the client sent).
+const WELL_FORMED = "(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*";
+export const WELL_FORMED_TEXT = `^${WELL_FORMED}$`;
+
+/** Text that is trimmed, and must keep a visible character. */
 export const trimmedText = <S extends { maxLength?: number }>(column: S) =>
   t
-    .Transform(t.String({ ...column, minLength: 1, pattern: "^(?=[\\s\\S]*\\S)[^\\u0000]*$" }))
+    .Transform(
+      t.String({
+        ...column,
+        minLength: 1,
+        pattern: `^(?=[\\s\\S]*\\S)${WELL_FORMED}$`,
+        error: `must be 1 to ${column.maxLength ?? "any number of"} characters, not blank, without NUL or unpaired surrogates`,
+      }),
+    )
     .Decode((value) => value.trim())
     .Encode((value) => value);
 

@@ -73,6 +73,21 @@ describeEachDialect("tenants", (database) => {
       expect(response.body.name).toHaveLength(200);
     });
 
+    test("422 for an unpaired surrogate, which would be stored as U+FFFD", async () => {
+      const response = await call(app, "POST", "/tenants", {
+        raw: '{"name": "a\\ud800b", "slug": "lone-surrogate"}',
+        headers: { "content-type": "application/json" },
+      });
+      expect(expectProblem(response, 422).errors?.[0]?.path).toBe("/name");
+    });
+
+    test("stores any other Unicode text exactly as sent", async () => {
+      const name = "Ünïcødé 😀 株式会社 \u202e";
+      const response = await call(app, "POST", "/tenants", { body: { name, slug: slug() } });
+      expect(response.status).toBe(201);
+      expect((await call(app, "GET", `/tenants/${response.body.id}`)).body.name).toBe(name);
+    });
+
     test("400 for malformed JSON", async () => {
       const response = await call(app, "POST", "/tenants", {
         raw: '{"name": "A",',

@@ -110,6 +110,7 @@ describeEachDialect("users", (database) => {
       ["a password under 8 characters", { password: "short" }, "/password"],
       ["a password over 256 characters", { password: "p".repeat(257) }, "/password"],
       ["a missing password", { password: undefined }, "/password"],
+      ["a NUL in the password", { password: "pass\u0000word" }, "/password"],
       ["a passwordHash", { passwordHash: "$argon2id$forged" }, "/passwordHash"],
       ["a tenantId", { tenantId: MISSING_ID }, "/tenantId"],
       ["an unknown property", { admin: true }, "/admin"],
@@ -168,12 +169,16 @@ describeEachDialect("users", (database) => {
       expectProblem(await call(app, "GET", `/tenants/${MISSING_ID}/users`), 404);
     });
 
-    test.each(["limit=0", "limit=101", "limit=2.5", "cursor=forged"])(
-      "422 for %s",
-      async (query) => {
-        expectProblem(await call(app, "GET", `/tenants/${tenantA.id}/users?${query}`), 422);
-      },
-    );
+    test.each([
+      "limit=0",
+      "limit=101",
+      "limit=2.5",
+      "cursor=forged",
+      "email=%00",
+      "email=a%00b@x.io",
+    ])("422 for %s", async (query) => {
+      expectProblem(await call(app, "GET", `/tenants/${tenantA.id}/users?${query}`), 422);
+    });
   });
 
   describe("GET /tenants/{tenantId}/users/{id}", () => {

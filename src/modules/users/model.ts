@@ -2,7 +2,15 @@ import type { StaticDecode } from "@sinclair/typebox";
 import { createInsertSchema, createSelectSchema } from "drizzle-typebox";
 import { t } from "elysia";
 import { pgUsers } from "../../db/schema";
-import { Id, PageQuery, page, queryObject, Timestamp, trimmedText } from "../../http/schemas";
+import {
+  Id,
+  PageQuery,
+  page,
+  queryObject,
+  Timestamp,
+  trimmedText,
+  WELL_FORMED_TEXT,
+} from "../../http/schemas";
 
 const UserRow = createSelectSchema(pgUsers, {
   createdAt: Timestamp,
@@ -23,6 +31,8 @@ const UserInsert = createInsertSchema(pgUsers, {
 const Password = t.String({
   minLength: 8,
   maxLength: 256,
+  pattern: WELL_FORMED_TEXT,
+  error: "must be 8 to 256 characters, without NUL or unpaired surrogates",
   writeOnly: true,
   description: "Write-only; stored as an argon2id hash",
 });
@@ -38,7 +48,9 @@ export const UserPage = page(User);
 
 export const UserListQuery = queryObject({
   ...PageQuery,
-  email: t.Optional(t.String({ maxLength: 254, description: "Exact address, any case" })),
+  email: t.Optional(
+    t.String({ format: "email", maxLength: 254, description: "Exact address, any case" }),
+  ),
 });
 
 export const TenantUserParams = t.Object({ tenantId: Id, id: Id });
