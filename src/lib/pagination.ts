@@ -28,3 +28,10 @@ export function decodeCursor(cursor: string): string {
   }
   return id;
 }
+
+/** A page from rows fetched with `limit + 1`: the extra row only tells that another page exists. */
+export function toPage<Row extends { id: string }>(rows: Row[], limit: number) {
+  const data = rows.slice(0, limit);
+  const last = data.at(-1);
+  return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}

@@ -1,12 +1,7 @@
 import { asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { ProblemError } from "../../http/problem";
-import {
-  DEFAULT_PAGE_SIZE,
-  decodeCursor,
-  encodeCursor,
-  type PageRequest,
-} from "../../lib/pagination";
+import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
 import type { TenantCreateInput, TenantUpdateInput } from "./model";
 
 export type TenantService = ReturnType<typeof createTenantService>;
@@ -39,9 +34,7 @@ export function createTenantService(db: Database) {
         .where(cursor === undefined ? undefined : gt(tenants.id, decodeCursor(cursor)))
         .orderBy(asc(tenants.id))
         .limit(limit + 1);
-      const data = rows.slice(0, limit);
-      const last = data.at(-1);
-      return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+      return toPage(rows, limit);
     },
 
     async get(id: string) {

@@ -1,12 +1,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { ProblemError } from "../../http/problem";
-import {
-  DEFAULT_PAGE_SIZE,
-  decodeCursor,
-  encodeCursor,
-  type PageRequest,
-} from "../../lib/pagination";
+import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
 import { hashPassword } from "../../lib/password";
 import { type TenantService, tenantNotFound } from "../tenants/service";
 import type { UserCreateInput, UserUpdateInput } from "./model";
@@ -63,9 +58,7 @@ export function createUserService(db: Database, tenantService: TenantService) {
         )
         .orderBy(asc(users.id))
         .limit(limit + 1);
-      const data = rows.slice(0, limit);
-      const last = data.at(-1);
-      return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+      return toPage(rows, limit);
     },
 
     async get(tenantId: string, id: string) {
