@@ -93,6 +93,7 @@ describeEachDialect("migration engine", (_database, dialect) => {
       createdAt: Date.now(),
       hash: "broken",
       statements: ["create table half_done (id integer)", "this is not sql"],
+      downStatements: [],
     };
     await expect(migrateUp(db, [...migrations, broken])).rejects.toThrow();
     const applied = await readApplied(db);
