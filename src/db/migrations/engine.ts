@@ -6,6 +6,8 @@ import { type Direction, type Plan, planMove, type Target } from "./plan";
 export interface AppliedMigration {
   hash: string;
   createdAt: number;
+  /** When our tool applied it; null for rows written by drizzle-kit on SQLite. */
+  appliedAt: Date | null;
 }
 
 export interface MigrationState {
@@ -57,20 +59,36 @@ export async function readApplied(db: Database): Promise<AppliedMigration[]> {
   if (db.dialect === "postgres") {
     const exists = await db.sql`select to_regclass('drizzle.__drizzle_migrations') as name`;
     if (exists[0]?.name == null) return [];
-    const rows = await db.sql<{ hash: string; created_at: string }[]>`
-      select hash, created_at from drizzle.__drizzle_migrations order by created_at`;
-    return rows.map((row) => ({ hash: row.hash, createdAt: Number(row.created_at) }));
+    const hasAppliedAt = await db.sql`select 1 from information_schema.columns
+      where table_schema = 'drizzle' and table_name = '__drizzle_migrations' and column_name = 'applied_at'`;
+    // Epoch milliseconds, because drizzle turns off postgres.js's own date parsing on this client.
+    const appliedAt = hasAppliedAt.length
+      ? db.sql`(extract(epoch from applied_at) * 1000)::float8`
+      : db.sql`null::float8`;
+    const rows = await db.sql<{ hash: string; created_at: string; applied_at: number | null }[]>`
+      select hash, created_at, ${appliedAt} as applied_at
+      from drizzle.__drizzle_migrations order by created_at`;
+    return rows.map((row) => ({
+      hash: row.hash,
+      createdAt: Number(row.created_at),
+      appliedAt: row.applied_at === null ? null : new Date(row.applied_at),
+    }));
   }
-  const exists = db.sqlite
-    .query("select name from sqlite_master where type = 'table' and name = '__drizzle_migrations'")
-    .get();
-  if (exists === null) return [];
+  const columns = db.sqlite
+    .query<{ name: string }, []>("PRAGMA table_info(__drizzle_migrations)")
+    .all();
+  if (columns.length === 0) return [];
+  const appliedAt = columns.some((column) => column.name === "applied_at") ? "applied_at" : "null";
   const rows = db.sqlite
-    .query<{ hash: string; created_at: number | string }, []>(
-      "select hash, created_at from __drizzle_migrations order by created_at",
+    .query<{ hash: string; created_at: number | string; applied_at: number | null }, []>(
+      `select hash, created_at, ${appliedAt} as applied_at from __drizzle_migrations order by created_at`,
     )
     .all();
-  return rows.map((row) => ({ hash: row.hash, createdAt: Number(row.created_at) }));
+  return rows.map((row) => ({
+    hash: row.hash,
+    createdAt: Number(row.created_at),
+    appliedAt: row.applied_at === null ? null : new Date(Number(row.applied_at)),
+  }));
 }
 
 export function stateOf(applied: AppliedMigration[], migrations: MigrationFile[]): MigrationState {
@@ -183,9 +201,12 @@ async function runPostgres(
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     try {
+      // drizzle's own table; applied_at is ours, and drizzle-kit's inserts fill it by default.
       await connection`create schema if not exists drizzle`;
       await connection`create table if not exists drizzle.__drizzle_migrations (
         id serial primary key, hash text not null, created_at bigint)`;
+      await connection`alter table drizzle.__drizzle_migrations
+        add column if not exists applied_at timestamptz default now()`;
       const plan = prepare(await readApplied(db));
       for (const migration of plan.steps) {
         onStep?.(migration, plan.direction);
@@ -231,9 +252,16 @@ async function runSqlite(
   { onStep }: RunOptions,
 ): Promise<Plan> {
   const { sqlite } = db;
+  // drizzle's own table; applied_at is ours (SQLite cannot add a column with a clock default).
   sqlite.exec(
     "create table if not exists __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)",
   );
+  const columns = sqlite
+    .query<{ name: string }, []>("PRAGMA table_info(__drizzle_migrations)")
+    .all();
+  if (!columns.some((column) => column.name === "applied_at")) {
+    sqlite.exec("alter table __drizzle_migrations add column applied_at integer");
+  }
   const plan = prepare(await readApplied(db));
   const ran: MigrationFile[] = [];
   const isRecorded = (migration: MigrationFile) =>
@@ -282,8 +310,10 @@ async function runSqlite(
         }
         if (plan.direction === "up") {
           sqlite
-            .query("insert into __drizzle_migrations (hash, created_at) values (?, ?)")
-            .run(migration.hash, migration.createdAt);
+            .query(
+              "insert into __drizzle_migrations (hash, created_at, applied_at) values (?, ?, ?)",
+            )
+            .run(migration.hash, migration.createdAt, Date.now());
         } else {
           sqlite
             .query("delete from __drizzle_migrations where created_at = ?")

@@ -1,0 +1,3 @@
+DROP TABLE "tenants" CASCADE;
+--> statement-breakpoint
+DROP TABLE "users" CASCADE;

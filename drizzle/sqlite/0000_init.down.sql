@@ -1,0 +1,3 @@
+DROP TABLE `tenants`;
+--> statement-breakpoint
+DROP TABLE `users`;

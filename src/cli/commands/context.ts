@@ -1,0 +1,33 @@
+import { type Database, openDatabase } from "../../db/client";
+import { type MigrationFile, migrationsFolder, readMigrations } from "../../db/migrations/files";
+import { describeError, exitWithError, loadConfigOrExit } from "../../lib/fatal";
+
+export interface CommandContext {
+  db: Database;
+  folder: string;
+  migrations: MigrationFile[];
+}
+
+/** Opens the configured database and reads its dialect's migrations, then runs `body`. */
+export async function withDatabase(
+  body: (context: CommandContext) => Promise<number | undefined>,
+): Promise<void> {
+  const config = loadConfigOrExit();
+  let db: Database;
+  try {
+    db = openDatabase(config.database, { poolSize: 2 });
+    await db.ping();
+  } catch (error) {
+    exitWithError(`cannot open the ${config.database.dialect} database: ${describeError(error)}`);
+  }
+  let exitCode: number | undefined;
+  try {
+    const folder = migrationsFolder(db.dialect);
+    exitCode = await body({ db, folder, migrations: readMigrations(folder) });
+  } catch (error) {
+    await db.close().catch(() => {});
+    exitWithError(describeError(error));
+  }
+  await db.close();
+  if (exitCode) process.exit(exitCode);
+}
