@@ -72,6 +72,17 @@ async function unmigratedSchemaChanges(
       ];
 }
 
+/** drizzle-kit draws a progress spinner on stdout while it introspects; it is not ours to print. */
+async function withoutStdout<T>(body: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    return await body();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
 /** The live database against the schema its applied migrations build. */
 async function driftProblems(
   db: Database,
@@ -101,9 +112,8 @@ async function driftProblems(
       rows: await orm.execute(query),
     }),
   };
-  const { statementsToExecute } = await pushSchema(
-    schema,
-    shim as unknown as Parameters<typeof pushSchema>[1],
+  const { statementsToExecute } = await withoutStdout(() =>
+    pushSchema(schema, shim as unknown as Parameters<typeof pushSchema>[1]),
   );
   return statementsToExecute.length === 0
     ? []

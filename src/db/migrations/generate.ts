@@ -167,6 +167,6 @@ export async function generateMigrations(options: GenerateOptions): Promise<void
     options.log(`--- ${dialect}`);
     await generateForward(dialect, folder, options);
     for (const path of await writeMissingDownFiles(dialect, folder))
-      options.log(`${dialect}: wrote ${path}`);
+      options.log(`${dialect}: wrote ${relative(process.cwd(), path)}`);
   }
 }
