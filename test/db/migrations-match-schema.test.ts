@@ -67,6 +67,7 @@ describe("committed migrations match src/db/schema.ts", () => {
       const newest = journal.entries.pop();
       writeFileSync(journalPath, JSON.stringify(journal));
       rmSync(join(out, `${newest.tag}.sql`));
+      rmSync(join(out, `${newest.tag}.down.sql`));
       rmSync(join(out, "meta", `${String(newest.idx).padStart(4, "0")}_snapshot.json`));
       const { output } = generate("sqlite", out);
       expect(output).not.toContain("No schema changes");

@@ -74,12 +74,16 @@ export async function readApplied(db: Database): Promise<AppliedMigration[]> {
       appliedAt: row.applied_at === null ? null : new Date(row.applied_at),
     }));
   }
-  const columns = db.sqlite
+  return readAppliedSqlite(db.sqlite);
+}
+
+function readAppliedSqlite(sqlite: SqliteDatabase["sqlite"]): AppliedMigration[] {
+  const columns = sqlite
     .query<{ name: string }, []>("PRAGMA table_info(__drizzle_migrations)")
     .all();
   if (columns.length === 0) return [];
   const appliedAt = columns.some((column) => column.name === "applied_at") ? "applied_at" : "null";
-  const rows = db.sqlite
+  const rows = sqlite
     .query<{ hash: string; created_at: number | string; applied_at: number | null }, []>(
       `select hash, created_at, ${appliedAt} as applied_at from __drizzle_migrations order by created_at`,
     )
@@ -249,8 +253,32 @@ async function runPostgres(
 async function runSqlite(
   db: SqliteDatabase,
   prepare: (applied: AppliedMigration[]) => Plan,
-  { onStep }: RunOptions,
+  { lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS, onStep }: RunOptions,
 ): Promise<Plan> {
+  const { sqlite } = db;
+  const busyTimeout =
+    sqlite.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()?.timeout ?? 0;
+  sqlite.exec(`PRAGMA busy_timeout = ${Math.round(lockTimeoutMs)}`);
+  try {
+    return runSqliteLocked(db, prepare, onStep);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("SQLITE_BUSY")) {
+      throw new MigrationLockTimeoutError(
+        `another process held the SQLite write lock for ${lockTimeoutMs} ms; the waiting migration did not run`,
+      );
+    }
+    throw error;
+  } finally {
+    sqlite.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
+  }
+}
+
+function runSqliteLocked(
+  db: SqliteDatabase,
+  prepare: (applied: AppliedMigration[]) => Plan,
+  onStep: RunOptions["onStep"],
+): Plan {
   const { sqlite } = db;
   // drizzle's own table; applied_at is ours (SQLite cannot add a column with a clock default).
   sqlite.exec(
@@ -262,7 +290,7 @@ async function runSqlite(
   if (!columns.some((column) => column.name === "applied_at")) {
     sqlite.exec("alter table __drizzle_migrations add column applied_at integer");
   }
-  const plan = prepare(await readApplied(db));
+  const plan = prepare(readAppliedSqlite(sqlite));
   const ran: MigrationFile[] = [];
   const isRecorded = (migration: MigrationFile) =>
     sqlite
