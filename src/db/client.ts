@@ -69,10 +69,11 @@ function openPostgres(url: string, options: PostgresOptions): Database {
 function openSqlite(path: string): Database {
   mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BunSqlite(path, { create: true, strict: true });
+  // The busy timeout first: switching to WAL must wait, not fail, while another process writes.
+  sqlite.exec("PRAGMA busy_timeout = 5000");
   sqlite.exec("PRAGMA journal_mode = WAL");
   sqlite.exec("PRAGMA synchronous = NORMAL");
   sqlite.exec("PRAGMA foreign_keys = ON");
-  sqlite.exec("PRAGMA busy_timeout = 5000");
   return {
     dialect: "sqlite",
     sqlite,
