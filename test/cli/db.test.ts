@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
 import { readApplied } from "../../src/db/migrations/engine";
@@ -201,5 +201,34 @@ describeEachDialect("db command line", (_database, dialect) => {
     expect(result.stderr).toContain(`up ${tag} failed at statement 2 (ALTER TABLE no_such_table`);
     expect(schemaShape(db, url)).toBe(before);
     expect((await readApplied(db)).map((row) => row.createdAt)).not.toContain(last.when + 1000);
+  }, 30_000);
+
+  test("check: a hand-edited down file passes; drift and a journal without its snapshot fail", async () => {
+    const project = copyProject();
+    projects.push(project);
+    const { db, url } = await fresh();
+    const env = { DATABASE_URL: url };
+    expect((await runDb(project.root, ["up"], env)).exitCode).toBe(0);
+    const first = migrations[0]?.tag ?? "";
+    appendFileSync(
+      join(project.root, "drizzle", dialect, `${first}.down.sql`),
+      "\n-- reviewed by hand\n",
+    );
+    const clean = await runDb(project.root, ["check"], env);
+    expect(clean.stdout).toContain("check passed");
+
+    if (db.dialect === "postgres") await db.sql`alter table tenants add column plan text`;
+    else db.sqlite.exec("alter table tenants add column plan text");
+    const drifted = await runDb(project.root, ["check"], env);
+    expect(drifted.exitCode).toBe(1);
+    expect(drifted.stderr).toMatch(/drift/);
+
+    rmSync(join(project.root, "drizzle", dialect, "meta", "0000_snapshot.json"));
+    const broken = await runDb(project.root, ["check"], env);
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stderr).toContain("0000_snapshot.json is missing for journal entry");
+    const status = await runDb(project.root, ["status"], env);
+    expect(status.exitCode).toBe(0);
+    expect(status.stdout).toContain("0000_snapshot.json is missing");
   }, 30_000);
 });

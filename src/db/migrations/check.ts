@@ -141,11 +141,14 @@ export async function checkMigrations(
         ? [`${migration.tag}.down.sql is missing: run npm run db:generate to write it`]
         : [],
     ),
-    ...journalProblems(folder),
   ];
-  const schemaChanges = await unmigratedSchemaChanges(db, folder, migrations);
-  problems.push(...schemaChanges);
   const notes: string[] = [];
+  const snapshotProblems = journalProblems(folder);
+  problems.push(...snapshotProblems);
+  const schemaChanges =
+    snapshotProblems.length === 0 ? await unmigratedSchemaChanges(db, folder, migrations) : [];
+  if (snapshotProblems.length > 0) notes.push("schema.ts not compared: the snapshots are broken");
+  problems.push(...schemaChanges);
   const state = stateOf(applied, migrations);
   if (db.dialect === "postgres" && (state.pending.length > 0 || schemaChanges.length > 0)) {
     notes.push(
