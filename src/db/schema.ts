@@ -71,6 +71,46 @@ export const pgUsers = pgTable(
   ],
 );
 
+export const pgApiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid("id").primaryKey().$defaultFn(uuidv7),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => pgTenants.id, { onDelete: "cascade" }),
+    // The public part of the key, shown in listings; the secret is stored only as a SHA-256.
+    keyId: varchar("key_id", { length: 32 }).notNull(),
+    secretHash: varchar("secret_hash", { length: 64 }).notNull(),
+    name: varchar("name", { length: 200 }),
+    createdAt: pgTimestamp("created_at"),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, precision: 3, mode: "date" }),
+  },
+  (table) => [
+    pgUnique("api_keys_key_id_unique").on(table.keyId),
+    pgIndex("api_keys_tenant_id_id_idx").on(table.tenantId, table.id),
+  ],
+);
+
+/** Failed credential checks, counted per tenant and email for rate limiting across instances. */
+export const pgCredentialFailures = pgTable(
+  "credential_failures",
+  {
+    id: uuid("id").primaryKey().$defaultFn(uuidv7),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => pgTenants.id, { onDelete: "cascade" }),
+    email: varchar("email", { length: 254 }).notNull(),
+    failedAt: pgTimestamp("failed_at"),
+  },
+  (table) => [
+    pgIndex("credential_failures_tenant_id_email_failed_at_idx").on(
+      table.tenantId,
+      table.email,
+      table.failedAt,
+    ),
+  ],
+);
+
 // -------------------------------------------------------------------- SQLite
 
 const sqliteTimestamp = (name: string) =>
@@ -109,5 +149,53 @@ export const sqliteUsers = sqliteTable(
   ],
 );
 
-export const postgresTables = { tenants: pgTenants, users: pgUsers };
-export const sqliteTables = { tenants: sqliteTenants, users: sqliteUsers };
+export const sqliteApiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: sqliteText("id").primaryKey().$defaultFn(uuidv7),
+    tenantId: sqliteText("tenant_id")
+      .notNull()
+      .references(() => sqliteTenants.id, { onDelete: "cascade" }),
+    keyId: sqliteText("key_id", { length: 32 }).notNull(),
+    secretHash: sqliteText("secret_hash", { length: 64 }).notNull(),
+    name: sqliteText("name", { length: 200 }),
+    createdAt: sqliteTimestamp("created_at"),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [
+    sqliteUnique("api_keys_key_id_unique").on(table.keyId),
+    sqliteIndex("api_keys_tenant_id_id_idx").on(table.tenantId, table.id),
+  ],
+);
+
+export const sqliteCredentialFailures = sqliteTable(
+  "credential_failures",
+  {
+    id: sqliteText("id").primaryKey().$defaultFn(uuidv7),
+    tenantId: sqliteText("tenant_id")
+      .notNull()
+      .references(() => sqliteTenants.id, { onDelete: "cascade" }),
+    email: sqliteText("email", { length: 254 }).notNull(),
+    failedAt: sqliteTimestamp("failed_at"),
+  },
+  (table) => [
+    sqliteIndex("credential_failures_tenant_id_email_failed_at_idx").on(
+      table.tenantId,
+      table.email,
+      table.failedAt,
+    ),
+  ],
+);
+
+export const postgresTables = {
+  tenants: pgTenants,
+  users: pgUsers,
+  apiKeys: pgApiKeys,
+  credentialFailures: pgCredentialFailures,
+};
+export const sqliteTables = {
+  tenants: sqliteTenants,
+  users: sqliteUsers,
+  apiKeys: sqliteApiKeys,
+  credentialFailures: sqliteCredentialFailures,
+};

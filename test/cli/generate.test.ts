@@ -3,7 +3,7 @@ import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from
 import { join } from "node:path";
 import type { Dialect } from "../../src/config";
 import { moveTo } from "../../src/db/migrations/engine";
-import { readMigrations } from "../../src/db/migrations/files";
+import { migrationsFolder, readMigrations } from "../../src/db/migrations/files";
 import { createEmptyDatabase, DIALECTS, postgresProblem } from "../helpers/databases";
 import { copyProject, runDb } from "../helpers/project";
 import { expectRoundTrip } from "../helpers/roundtrip";
@@ -43,6 +43,10 @@ ${child(false)}
 `;
 }
 
+// The project's own migrations come first; the test's start at the next number.
+const committed = readMigrations(migrationsFolder("sqlite")).length;
+const number = (index: number) => String(index).padStart(4, "0");
+
 const dialects = DIALECTS.filter((dialect) => dialect === "sqlite" || postgresProblem === null);
 
 describe("db generate in a copy of the project", () => {
@@ -80,7 +84,7 @@ describe("db generate in a copy of the project", () => {
     expect(result.exitCode).toBe(0);
     for (const dialect of DIALECTS) {
       const newest = migrationsOf(dialect).at(-1);
-      expect(newest?.tag).toMatch(/^0001_add_projects$/);
+      expect(newest?.tag).toBe(`${number(committed)}_add_projects`);
       expect(newest?.downStatements?.join("\n")).toMatch(/DROP TABLE/);
     }
     await expectAllRoundTrips();
@@ -96,7 +100,7 @@ describe("db generate in a copy of the project", () => {
       const database = await createEmptyDatabase(dialect);
       try {
         const { db } = database;
-        await moveTo(db, migrations, "up", { kind: "revision", text: "0001" });
+        await moveTo(db, migrations, "up", { kind: "revision", text: number(committed) });
         const run = async (sql: string) =>
           db.dialect === "postgres" ? db.sql.unsafe(sql) : db.sqlite.query(sql).all();
         await run("insert into projects (id, name, code) values ('p1', 'Apollo', 'AP')");
@@ -148,7 +152,7 @@ describe("db generate in a copy of the project", () => {
         const { db } = database;
         const run = async (sql: string) =>
           db.dialect === "postgres" ? db.sql.unsafe(sql) : db.sqlite.query(sql).all();
-        await moveTo(db, migrations, "up", { kind: "revision", text: "0002" });
+        await moveTo(db, migrations, "up", { kind: "revision", text: number(committed + 1) });
         await run("insert into projects (id, name) values ('p1', 'Apollo')");
         await run("insert into tasks (id, project_id, title) values ('t1', 'p1', 'kept')");
         await moveTo(db, migrations, "up", { kind: "head" });
@@ -172,7 +176,7 @@ describe("db generate in a copy of the project", () => {
     expect(result.exitCode).toBe(0);
     for (const dialect of DIALECTS) {
       const newest = migrationsOf(dialect).at(-1);
-      expect(newest?.tag).toBe("0004_labels");
+      expect(newest?.tag).toBe(`${number(committed + 3)}_labels`);
       expect(newest?.statements?.join("\n")).toMatch(/CREATE TABLE ["`]labels["`]/);
       expect(newest?.downStatements?.join("\n")).toMatch(/CREATE TABLE ["`]tasks["`]/);
     }

@@ -71,9 +71,11 @@ describe("committed migrations match src/db/schema.ts", () => {
       rmSync(join(out, "meta", `${String(newest.idx).padStart(4, "0")}_snapshot.json`));
       const { output } = generate("sqlite", out);
       expect(output).not.toContain("No schema changes");
-      expect(Object.keys(listFiles(out)).filter((file) => file.endsWith(".sql"))).toHaveLength(
-        journal.entries.length + 1,
-      );
+      expect(
+        Object.keys(listFiles(out)).filter(
+          (file) => file.endsWith(".sql") && !file.endsWith(".down.sql"),
+        ),
+      ).toHaveLength(journal.entries.length + 1);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -1,0 +1,3 @@
+DROP TABLE "api_keys" CASCADE;
+--> statement-breakpoint
+DROP TABLE "credential_failures" CASCADE;
