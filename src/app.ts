@@ -3,10 +3,15 @@ import packageJson from "../package.json" with { type: "json" };
 import type { Config } from "./config";
 import type { Database } from "./db/client";
 import { migrationsFolder, readMigrations } from "./db/migrations/files";
+import { authentication } from "./http/auth";
 import { errorHandler } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { apiDocs } from "./http/openapi";
 import { createLogger, type Logger } from "./lib/logger";
+import { apiKeyRoutes } from "./modules/api-keys/routes";
+import { createApiKeyService } from "./modules/api-keys/service";
+import { credentialRoutes } from "./modules/credentials/routes";
+import { createCredentialService } from "./modules/credentials/service";
 import { healthRoutes } from "./modules/health/routes";
 import { tenantRoutes } from "./modules/tenants/routes";
 import { createTenantService } from "./modules/tenants/service";
@@ -15,13 +20,17 @@ import { createUserService } from "./modules/users/service";
 
 export interface AppDependencies {
   db: Database;
-  config: Config;
+  /** The admin token is settled before the app is built (src/index.ts generates one in development). */
+  config: Config & { adminToken: string };
   logger?: Logger;
 }
 
 export function createApp({ db, config, logger = createLogger(config.logLevel) }: AppDependencies) {
   const tenants = createTenantService(db);
   const users = createUserService(db, tenants);
+  const apiKeys = createApiKeyService(db);
+  const credentials = createCredentialService(db);
+  const authenticated = authentication(config.adminToken, apiKeys);
   const migrations = readMigrations(migrationsFolder(db.dialect));
 
   // normalize: false turns unknown body properties into 422 instead of dropping them silently.
@@ -37,8 +46,10 @@ export function createApp({ db, config, logger = createLogger(config.logLevel) }
       }),
     )
     .use(healthRoutes(db, migrations))
-    .use(tenantRoutes(tenants))
-    .use(userRoutes(users));
+    .use(tenantRoutes(tenants, apiKeys, authenticated))
+    .use(userRoutes(users, authenticated))
+    .use(apiKeyRoutes(apiKeys, tenants, authenticated))
+    .use(credentialRoutes(credentials, tenants, authenticated));
 }
 
 export type App = ReturnType<typeof createApp>;

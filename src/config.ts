@@ -14,7 +14,11 @@ export interface Config {
   migrateOnStart: boolean;
   logLevel: LogLevel;
   bodyLimitBytes: number;
+  /** The admin bearer token; required in production, generated at start-up otherwise. */
+  adminToken: string | undefined;
 }
+
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 /** A configuration value that cannot be used; its message is the one line shown at start-up. */
 export class ConfigError extends Error {
@@ -105,6 +109,17 @@ export function parseConfig(env: Env): Config {
   const migrate = present(env.MIGRATE_ON_START);
   const logLevel = present(env.LOG_LEVEL);
   const bodyLimit = present(env.BODY_LIMIT_BYTES);
+  const adminToken = present(env.ADMIN_TOKEN);
+  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `ADMIN_TOKEN is too short: expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters (try: openssl rand -hex 32)`,
+    );
+  }
+  if (adminToken === undefined && nodeEnv === "production") {
+    throw new ConfigError(
+      "ADMIN_TOKEN is required when NODE_ENV=production: at least 32 characters (try: openssl rand -hex 32)",
+    );
+  }
   return {
     nodeEnv,
     database: parseDatabaseUrl(present(env.DATABASE_URL) ?? DEFAULT_DATABASE_URL),
@@ -115,5 +130,6 @@ export function parseConfig(env: Env): Config {
     bodyLimitBytes: bodyLimit
       ? integerInRange("BODY_LIMIT_BYTES", bodyLimit, 1024, 64 * 1024 * 1024)
       : 1024 * 1024,
+    adminToken,
   };
 }

@@ -5,6 +5,7 @@ import { migrateUp } from "./db/migrations/engine";
 import { migrationsFolder, readMigrations } from "./db/migrations/files";
 import { describeError, exitWithError, loadConfigOrExit } from "./lib/fatal";
 import { createLogger } from "./lib/logger";
+import { generateAdminToken } from "./lib/tokens";
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
@@ -27,7 +28,19 @@ if (config.migrateOnStart) {
   }
 }
 
-const app = createApp({ db, config, logger }).listen({ hostname: config.host, port: config.port });
+let adminToken = config.adminToken;
+if (adminToken === undefined) {
+  adminToken = generateAdminToken();
+  logger.warn(
+    "ADMIN_TOKEN is not set: generated one for this run. Set ADMIN_TOKEN (32+ characters) in .env to keep a fixed one",
+    { adminToken },
+  );
+}
+
+const app = createApp({ db, config: { ...config, adminToken }, logger }).listen({
+  hostname: config.host,
+  port: config.port,
+});
 const url = `http://${app.server?.hostname}:${app.server?.port}`;
 logger.info(`listening on ${url}`, {
   url,

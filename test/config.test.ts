@@ -11,14 +11,14 @@ describe("parseConfig", () => {
       migrateOnStart: true,
       logLevel: "info",
       bodyLimitBytes: 1024 * 1024,
+      adminToken: undefined,
     });
   });
 
   test("NODE_ENV=production turns migrations on start off unless asked", () => {
-    expect(parseConfig({ NODE_ENV: "production" }).migrateOnStart).toBe(false);
-    expect(parseConfig({ NODE_ENV: "production", MIGRATE_ON_START: "true" }).migrateOnStart).toBe(
-      true,
-    );
+    const production = { NODE_ENV: "production", ADMIN_TOKEN: "a".repeat(32) };
+    expect(parseConfig(production).migrateOnStart).toBe(false);
+    expect(parseConfig({ ...production, MIGRATE_ON_START: "true" }).migrateOnStart).toBe(true);
     expect(parseConfig({ MIGRATE_ON_START: "0" }).migrateOnStart).toBe(false);
   });
 
@@ -29,6 +29,7 @@ describe("parseConfig", () => {
       HOST: "0.0.0.0",
       LOG_LEVEL: "WARN",
       BODY_LIMIT_BYTES: "2048",
+      ADMIN_TOKEN: " 0123456789abcdef0123456789abcdef ",
     });
     expect(config).toMatchObject({
       database: { dialect: "postgres", url: "postgresql://app:secret@db.internal:5433/app" },
@@ -36,6 +37,7 @@ describe("parseConfig", () => {
       host: "0.0.0.0",
       logLevel: "warn",
       bodyLimitBytes: 2048,
+      adminToken: "0123456789abcdef0123456789abcdef",
     });
   });
 
@@ -56,6 +58,8 @@ describe("parseConfig", () => {
       'NODE_ENV="staging" is invalid: expected one of development, production, test',
     ],
     [{ MIGRATE_ON_START: "maybe" }, 'MIGRATE_ON_START="maybe" is invalid: expected true or false'],
+    [{ ADMIN_TOKEN: "short" }, "ADMIN_TOKEN is too short: expected at least 32 characters"],
+    [{ NODE_ENV: "production" }, "ADMIN_TOKEN is required when NODE_ENV=production"],
     [
       { DATABASE_URL: "mysql://root@localhost/db" },
       'DATABASE_URL="mysql://root@localhost/db" is invalid',

@@ -16,6 +16,10 @@ const ROUTES = [
   ["get", "/tenants/{tenantId}/users/{id}"],
   ["patch", "/tenants/{tenantId}/users/{id}"],
   ["delete", "/tenants/{tenantId}/users/{id}"],
+  ["post", "/tenants/{tenantId}/api-keys"],
+  ["get", "/tenants/{tenantId}/api-keys"],
+  ["delete", "/tenants/{tenantId}/api-keys/{keyId}"],
+  ["post", "/tenants/{tenantId}/credentials/verify"],
 ] as const;
 
 describe("OpenAPI document", () => {

@@ -41,23 +41,40 @@ async function waitForUrl(stdout: ReadableStream<Uint8Array>): Promise<string> {
   throw new Error(`the server exited before listening:\n${seen}`);
 }
 
+/** The admin token a start without ADMIN_TOKEN generates and prints on stderr. */
+async function generatedToken(stderr: ReadableStream<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let seen = "";
+  for await (const chunk of stderr) {
+    seen += decoder.decode(chunk);
+    const match = seen.match(/"adminToken":"([^"]+)"/);
+    if (match?.[1]) return match[1];
+  }
+  throw new Error(`no generated admin token was printed:\n${seen}`);
+}
+
+const ADMIN_TOKEN = "startup-test-admin-token-0123456789abcdef";
+
 describe("start-up", () => {
   test("with no configuration: creates ./data/app.db, migrates, serves, stops on SIGTERM", async () => {
     const cwd = tempFolder();
     const server = start(cwd, {});
     try {
       const url = await waitForUrl(server.stdout);
+      const token = await generatedToken(server.stderr);
       expect(existsSync(join(cwd, "data", "app.db"))).toBe(true);
       expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
       const ready = await fetch(`${url}/ready`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ status: "ready", database: "sqlite" });
-      const created = await fetch(`${url}/tenants`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ name: "Start", slug: "start" }),
-      });
-      expect(created.status).toBe(201);
+      const create = (authorization: string) =>
+        fetch(`${url}/tenants`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization },
+          body: JSON.stringify({ name: "Start", slug: "start" }),
+        });
+      expect((await create("Bearer not-the-token")).status).toBe(401);
+      expect((await create(`Bearer ${token}`)).status).toBe(201);
     } finally {
       server.kill("SIGTERM");
     }
@@ -67,16 +84,18 @@ describe("start-up", () => {
   test("a second start on the migrated file applies nothing and keeps the data", async () => {
     const cwd = tempFolder();
     for (const round of [1, 2]) {
-      const server = start(cwd, {});
+      const server = start(cwd, { ADMIN_TOKEN });
       const url = await waitForUrl(server.stdout);
+      const authorization = `Bearer ${ADMIN_TOKEN}`;
       if (round === 1) {
         await fetch(`${url}/tenants`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", authorization },
           body: JSON.stringify({ name: "Kept", slug: "kept" }),
         });
       } else {
-        const { data } = (await (await fetch(`${url}/tenants`)).json()) as { data: unknown[] };
+        const response = await fetch(`${url}/tenants`, { headers: { authorization } });
+        const { data } = (await response.json()) as { data: unknown[] };
         expect(data).toHaveLength(1);
       }
       server.kill("SIGTERM");
@@ -111,6 +130,7 @@ describe("start-up", () => {
       /^tenant-api: PORT="eighty" is invalid: expected an integer from 0 to 65535$/,
     ],
     [{ LOG_LEVEL: "chatty" }, /^tenant-api: LOG_LEVEL="chatty" is invalid/],
+    [{ NODE_ENV: "production" }, /^tenant-api: ADMIN_TOKEN is required when NODE_ENV=production/],
     [
       { DATABASE_URL: "postgres://nobody:secret@127.0.0.1:1/none" },
       /^tenant-api: cannot open the postgres database: .*ECONNREFUSED/,
@@ -124,7 +144,7 @@ describe("start-up", () => {
       expect(stderr.split("\n")).toHaveLength(1);
       expect(stderr).toMatch(message);
       expect(stderr).not.toContain("secret");
-      expect(stderr).not.toMatch(/\s+at\s/);
+      expect(stderr).not.toMatch(/^\s+at |:\d+:\d+\)/m);
     },
     20_000,
   );

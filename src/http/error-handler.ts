@@ -135,6 +135,8 @@ export function errorHandler(logger: Logger) {
       set.status = problem.status;
       set.headers["content-type"] = PROBLEM_CONTENT_TYPE;
       if (problem.code === "service_unavailable") set.headers["retry-after"] = "1";
+      if (problem.code === "unauthorized") set.headers["www-authenticate"] = "Bearer";
+      for (const [name, value] of Object.entries(problem.headers)) set.headers[name] = value;
       return problemBody(problem.code, problem.detail, problem.errors);
     });
 }

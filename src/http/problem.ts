@@ -3,11 +3,14 @@ import { t } from "elysia";
 /** The closed list of problems the API answers with. */
 export const PROBLEM_TYPES = {
   bad_request: { status: 400, title: "Malformed request" },
+  unauthorized: { status: 401, title: "Unauthorized" },
+  forbidden: { status: 403, title: "Forbidden" },
   not_found: { status: 404, title: "Not found" },
   conflict: { status: 409, title: "Conflict" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   validation_failed: { status: 422, title: "Validation failed" },
+  too_many_requests: { status: 429, title: "Too many requests" },
   internal_error: { status: 500, title: "Internal server error" },
   service_unavailable: { status: 503, title: "Service unavailable" },
 } as const satisfies Record<string, { status: number; title: string }>;
@@ -37,6 +40,8 @@ export class ProblemError extends Error {
     readonly code: ProblemCode,
     readonly detail?: string,
     readonly errors?: FieldError[],
+    /** Response headers the problem needs, e.g. Retry-After. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail ?? PROBLEM_TYPES[code].title);
   }

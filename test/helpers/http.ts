@@ -3,7 +3,13 @@ import { type Config, parseConfig } from "../../src/config";
 import type { Database } from "../../src/db/client";
 import { createLogger } from "../../src/lib/logger";
 
-export const testConfig: Config = parseConfig({ NODE_ENV: "test", LOG_LEVEL: "silent" });
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdefghijklmnop";
+
+export const testConfig = parseConfig({
+  NODE_ENV: "test",
+  LOG_LEVEL: "silent",
+  ADMIN_TOKEN,
+}) as Config & { adminToken: string };
 
 export function buildApp(db: Database, overrides: Partial<Config> = {}) {
   return createApp({ db, config: { ...testConfig, ...overrides }, logger: createLogger("silent") });
@@ -19,6 +25,8 @@ export interface TestResponse {
 }
 
 type RequestOptions = {
+  /** The bearer token: the admin token unless given; null sends no Authorization header. */
+  token?: string | null;
   body?: unknown;
   /** Sent as is, instead of JSON-encoding `body`. */
   raw?: string;
@@ -30,9 +38,11 @@ export async function call(
   app: { handle(request: Request): Promise<Response> },
   method: string,
   path: string,
-  { body, raw, headers = {} }: RequestOptions = {},
+  { body, raw, headers: extraHeaders = {}, token = ADMIN_TOKEN }: RequestOptions = {},
 ): Promise<TestResponse> {
   const hasJson = body !== undefined;
+  const headers =
+    token === null ? extraHeaders : { authorization: `Bearer ${token}`, ...extraHeaders };
   const response = await app.handle(
     new Request(`http://localhost${path}`, {
       method,

@@ -13,7 +13,8 @@ describeEachDialect("tenants", (database) => {
   const createTenant = async (name = "Acme") => {
     const response = await call(app, "POST", "/tenants", { body: { name, slug: slug() } });
     expect(response.status).toBe(201);
-    return response.body;
+    const { apiKey: _, ...tenant } = response.body;
+    return tenant;
   };
 
   beforeAll(() => {
@@ -26,16 +27,20 @@ describeEachDialect("tenants", (database) => {
         body: { name: "  Acme Corp  ", slug: "acme-corp" },
       });
       expect(response.status).toBe(201);
-      expect(response.body).toEqual({
+      const { apiKey, ...tenant } = response.body;
+      expect(tenant).toEqual({
         id: expect.stringMatching(UUID_V7),
         name: "Acme Corp",
         slug: "acme-corp",
         createdAt: expect.stringMatching(ISO_UTC),
         updatedAt: expect.stringMatching(ISO_UTC),
       });
-      expect(response.headers.get("location")).toBe(`/tenants/${response.body.id}`);
-      const fetched = await call(app, "GET", `/tenants/${response.body.id}`);
-      expect(fetched.body).toEqual(response.body);
+      expect(apiKey).toMatch(/^tak_[a-z2-7]{16}_[A-Za-z0-9_-]{43}$/);
+      expect(response.headers.get("location")).toBe(`/tenants/${tenant.id}`);
+      const fetched = await call(app, "GET", `/tenants/${tenant.id}`);
+      expect(fetched.body).toEqual(tenant);
+      const ownKey = await call(app, "GET", `/tenants/${tenant.id}`, { token: apiKey });
+      expect(ownKey.body).toEqual(tenant);
     });
 
     test("409 when the slug is taken", async () => {

@@ -28,6 +28,13 @@ export const TenantUpdate = t.Partial(TenantCreate, {
   minProperties: 1,
 });
 
+export const CreatedTenant = t.Composite([
+  Tenant,
+  t.Object({
+    apiKey: t.String({ description: "The tenant's first API key. Shown once: store it now" }),
+  }),
+]);
+
 export const TenantPage = page(Tenant);
 
 export const TenantListQuery = queryObject(PageQuery);

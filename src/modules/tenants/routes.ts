@@ -1,56 +1,104 @@
 import { Elysia, t } from "elysia";
+import { type Authentication, requireAdmin, requireTenant } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
 import { Id } from "../../http/schemas";
-import { Tenant, TenantCreate, TenantListQuery, TenantPage, TenantUpdate } from "./model";
+import type { ApiKeyService } from "../api-keys/service";
+import {
+  CreatedTenant,
+  Tenant,
+  TenantCreate,
+  TenantListQuery,
+  TenantPage,
+  TenantUpdate,
+} from "./model";
 import type { TenantService } from "./service";
 
 // Named tenantId like the users routes below: the router needs one name per path segment.
 const TenantParams = t.Object({ tenantId: Id });
 const detail = (summary: string) => ({ summary, tags: ["Tenants"] });
 
-export function tenantRoutes(tenants: TenantService) {
+export function tenantRoutes(
+  tenants: TenantService,
+  apiKeys: ApiKeyService,
+  authenticated: Authentication,
+) {
   return new Elysia({ prefix: "/tenants" })
+    .use(authenticated)
     .post(
       "",
-      async ({ body, set, status }) => {
+      async ({ principal, body, set, status }) => {
+        requireAdmin(principal);
         const tenant = await tenants.create(body);
+        let key: Awaited<ReturnType<ApiKeyService["create"]>>;
+        try {
+          key = await apiKeys.create(tenant.id, "initial");
+        } catch (error) {
+          // A tenant nobody can reach but the admin would be a half-done create.
+          await tenants.remove(tenant.id);
+          throw error;
+        }
         set.headers.location = `/tenants/${tenant.id}`;
-        return status(201, tenant);
+        return status(201, { ...tenant, apiKey: key.apiKey });
       },
       {
         body: TenantCreate,
         parse: "json",
-        response: { 201: Tenant, ...problemResponses(400, 409, 413, 415, 422) },
-        detail: detail("Create a tenant"),
+        response: { 201: CreatedTenant, ...problemResponses(400, 401, 403, 409, 413, 415, 422) },
+        detail: detail("Create a tenant, with its first API key (admin)"),
       },
     )
-    .get("", ({ query }) => tenants.list(query), {
-      query: TenantListQuery,
-      response: { 200: TenantPage, ...problemResponses(422) },
-      detail: detail("List tenants, oldest first"),
-    })
-    .get("/:tenantId", ({ params }) => tenants.get(params.tenantId), {
-      params: TenantParams,
-      response: { 200: Tenant, ...problemResponses(404, 422) },
-      detail: detail("Get a tenant"),
-    })
-    .patch("/:tenantId", ({ params, body }) => tenants.update(params.tenantId, body), {
-      params: TenantParams,
-      body: TenantUpdate,
-      parse: "json",
-      response: { 200: Tenant, ...problemResponses(400, 404, 409, 413, 415, 422) },
-      detail: detail("Change a tenant's name or slug"),
-    })
+    .get(
+      "",
+      ({ principal, query }) => {
+        requireAdmin(principal);
+        return tenants.list(query);
+      },
+      {
+        query: TenantListQuery,
+        response: { 200: TenantPage, ...problemResponses(401, 403, 422) },
+        detail: detail("List tenants, oldest first (admin)"),
+      },
+    )
+    .get(
+      "/:tenantId",
+      ({ principal, params }) => {
+        requireTenant(principal, params.tenantId);
+        return tenants.get(params.tenantId);
+      },
+      {
+        params: TenantParams,
+        response: { 200: Tenant, ...problemResponses(401, 404, 422) },
+        detail: detail("Get a tenant"),
+      },
+    )
+    .patch(
+      "/:tenantId",
+      ({ principal, params, body }) => {
+        requireTenant(principal, params.tenantId);
+        return tenants.update(params.tenantId, body);
+      },
+      {
+        params: TenantParams,
+        body: TenantUpdate,
+        parse: "json",
+        response: { 200: Tenant, ...problemResponses(400, 401, 404, 409, 413, 415, 422) },
+        detail: detail("Change a tenant's name or slug"),
+      },
+    )
     .delete(
       "/:tenantId",
-      async ({ params, status }) => {
+      async ({ principal, params, status }) => {
+        requireAdmin(principal);
         await tenants.remove(params.tenantId);
         return status(204, undefined);
       },
       {
         params: TenantParams,
-        response: { 204: t.Void({ description: "Deleted" }), ...problemResponses(404, 422) },
-        detail: detail("Delete a tenant and all of its users"),
+        response: {
+          204: t.Void({ description: "Deleted" }),
+          ...problemResponses(401, 403, 404, 422),
+        },
+        detail: detail("Delete a tenant with its users and keys (admin)"),
       },
     );
 }

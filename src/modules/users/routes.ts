@@ -1,4 +1,5 @@
 import { Elysia, t } from "elysia";
+import { type Authentication, requireTenant } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
 import {
   TenantParams,
@@ -13,8 +14,11 @@ import type { UserService } from "./service";
 
 const detail = (summary: string) => ({ summary, tags: ["Users"] });
 
-export function userRoutes(users: UserService) {
+export function userRoutes(users: UserService, authenticated: Authentication) {
+  // Every route here belongs to the tenant in the path.
   return new Elysia({ prefix: "/tenants/:tenantId/users" })
+    .use(authenticated)
+    .onBeforeHandle(({ principal, params }) => requireTenant(principal, params.tenantId))
     .post(
       "",
       async ({ params, body, set, status }) => {
@@ -26,26 +30,26 @@ export function userRoutes(users: UserService) {
         params: TenantParams,
         body: UserCreate,
         parse: "json",
-        response: { 201: User, ...problemResponses(400, 404, 409, 413, 415, 422) },
+        response: { 201: User, ...problemResponses(401, 400, 404, 409, 413, 415, 422) },
         detail: detail("Create a user in a tenant"),
       },
     )
     .get("", ({ params, query }) => users.list(params.tenantId, query), {
       params: TenantParams,
       query: UserListQuery,
-      response: { 200: UserPage, ...problemResponses(404, 422) },
+      response: { 200: UserPage, ...problemResponses(401, 404, 422) },
       detail: detail("List a tenant's users, oldest first"),
     })
     .get("/:id", ({ params }) => users.get(params.tenantId, params.id), {
       params: TenantUserParams,
-      response: { 200: User, ...problemResponses(404, 422) },
+      response: { 200: User, ...problemResponses(401, 404, 422) },
       detail: detail("Get a user of a tenant"),
     })
     .patch("/:id", ({ params, body }) => users.update(params.tenantId, params.id, body), {
       params: TenantUserParams,
       body: UserUpdate,
       parse: "json",
-      response: { 200: User, ...problemResponses(400, 404, 409, 413, 415, 422) },
+      response: { 200: User, ...problemResponses(401, 400, 404, 409, 413, 415, 422) },
       detail: detail("Change a user"),
     })
     .delete(
@@ -56,7 +60,7 @@ export function userRoutes(users: UserService) {
       },
       {
         params: TenantUserParams,
-        response: { 204: t.Void({ description: "Deleted" }), ...problemResponses(404, 422) },
+        response: { 204: t.Void({ description: "Deleted" }), ...problemResponses(401, 404, 422) },
         detail: detail("Delete a user"),
       },
     );

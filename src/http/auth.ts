@@ -1,0 +1,50 @@
+import { Elysia } from "elysia";
+import { sameSecret, sha256Hex } from "../lib/tokens";
+import type { ApiKeyService } from "../modules/api-keys/service";
+import { ProblemError } from "./problem";
+
+export type Principal = { kind: "admin" } | { kind: "tenant"; tenantId: string; apiKeyId: string };
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+const unauthorized = (detail: string) => new ProblemError("unauthorized", detail);
+
+/**
+ * Who is calling: the admin token, or a tenant's API key. Every route of a module that uses this
+ * plugin requires one; it runs before the body is validated, so a stranger learns nothing more.
+ */
+export function authentication(adminToken: string, apiKeys: ApiKeyService) {
+  const adminTokenHash = sha256Hex(adminToken);
+  return new Elysia().derive(
+    { as: "scoped" },
+    async ({ request }): Promise<{ principal: Principal }> => {
+      const header = request.headers.get("authorization");
+      if (header === null) throw unauthorized("Send Authorization: Bearer <token>");
+      const token = header.match(BEARER)?.[1];
+      if (token === undefined)
+        throw unauthorized("Malformed Authorization header: use Bearer <token>");
+      if (sameSecret(token, adminTokenHash)) return { principal: { kind: "admin" } };
+      const key = await apiKeys.authenticate(token);
+      if (key === undefined) throw unauthorized("Unknown or revoked token");
+      return { principal: { kind: "tenant", ...key } };
+    },
+  );
+}
+
+export type Authentication = ReturnType<typeof authentication>;
+
+/** Admin-only operations: a tenant key is refused outright. */
+export function requireAdmin(principal: Principal): void {
+  if (principal.kind !== "admin") {
+    throw new ProblemError("forbidden", "This operation needs the admin token");
+  }
+}
+
+/**
+ * A tenant's own resources: another tenant's id answers exactly as an id that does not exist,
+ * so that a key cannot learn which tenants exist.
+ */
+export function requireTenant(principal: Principal, tenantId: string): void {
+  if (principal.kind === "tenant" && principal.tenantId !== tenantId) {
+    throw new ProblemError("not_found", "Tenant not found");
+  }
+}

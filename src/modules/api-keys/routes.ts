@@ -1,0 +1,61 @@
+import { Elysia, t } from "elysia";
+import { type Authentication, requireTenant } from "../../http/auth";
+import { problemResponses } from "../../http/problem";
+import type { TenantService } from "../tenants/service";
+import { tenantNotFound } from "../tenants/service";
+import { TenantParams } from "../users/model";
+import { ApiKeyCreate, ApiKeyListQuery, ApiKeyPage, ApiKeyParams, CreatedApiKey } from "./model";
+import type { ApiKeyService } from "./service";
+
+const detail = (summary: string) => ({ summary, tags: ["API keys"] });
+
+export function apiKeyRoutes(
+  apiKeys: ApiKeyService,
+  tenants: TenantService,
+  authenticated: Authentication,
+) {
+  return new Elysia({ prefix: "/tenants/:tenantId/api-keys" })
+    .use(authenticated)
+    .post(
+      "",
+      async ({ principal, params, body, status }) => {
+        requireTenant(principal, params.tenantId);
+        if (!(await tenants.exists(params.tenantId))) throw tenantNotFound();
+        return status(201, await apiKeys.create(params.tenantId, body.name ?? null));
+      },
+      {
+        params: TenantParams,
+        body: ApiKeyCreate,
+        parse: "json",
+        response: { 201: CreatedApiKey, ...problemResponses(400, 401, 404, 413, 415, 422) },
+        detail: detail("Issue an API key for the tenant (its secret is shown once)"),
+      },
+    )
+    .get(
+      "",
+      async ({ principal, params, query }) => {
+        requireTenant(principal, params.tenantId);
+        if (!(await tenants.exists(params.tenantId))) throw tenantNotFound();
+        return apiKeys.list(params.tenantId, query);
+      },
+      {
+        params: TenantParams,
+        query: ApiKeyListQuery,
+        response: { 200: ApiKeyPage, ...problemResponses(401, 404, 422) },
+        detail: detail("List the tenant's API keys, never their secrets"),
+      },
+    )
+    .delete(
+      "/:keyId",
+      async ({ principal, params, status }) => {
+        requireTenant(principal, params.tenantId);
+        await apiKeys.revoke(params.tenantId, params.keyId);
+        return status(204, undefined);
+      },
+      {
+        params: ApiKeyParams,
+        response: { 204: t.Void({ description: "Revoked" }), ...problemResponses(401, 404, 422) },
+        detail: detail("Revoke an API key; it fails from the very next request"),
+      },
+    );
+}

@@ -1,0 +1,89 @@
+import { and, asc, eq, gt, isNull, lt, or } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { ProblemError } from "../../http/problem";
+import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
+import { displayPrefix, generateApiKey, parseApiKey, sameSecret } from "../../lib/tokens";
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;
+
+// last_used_at is written at most this often per key, so that reads do not all become writes.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function createApiKeyService(db: Database) {
+  const { orm } = db;
+  const { apiKeys } = db.tables;
+  const columns = {
+    id: apiKeys.id,
+    keyId: apiKeys.keyId,
+    name: apiKeys.name,
+    createdAt: apiKeys.createdAt,
+    lastUsedAt: apiKeys.lastUsedAt,
+  };
+  const present = <T extends { keyId: string }>({ keyId, ...row }: T) => ({
+    ...row,
+    prefix: displayPrefix(keyId),
+  });
+
+  return {
+    /** A new key for an existing tenant; `apiKey` is the only time the secret is seen. */
+    async create(tenantId: string, name: string | null) {
+      const key = generateApiKey();
+      const [row] = await orm
+        .insert(apiKeys)
+        .values({ tenantId, keyId: key.keyId, secretHash: key.secretHash, name })
+        .returning(columns);
+      if (row === undefined) throw new Error("insert returned no row");
+      const { lastUsedAt: _, ...created } = present(row);
+      return { ...created, apiKey: key.token };
+    },
+
+    async list(tenantId: string, { limit = DEFAULT_PAGE_SIZE, cursor }: PageRequest) {
+      const rows = await orm
+        .select(columns)
+        .from(apiKeys)
+        .where(
+          and(
+            eq(apiKeys.tenantId, tenantId),
+            cursor === undefined ? undefined : gt(apiKeys.id, decodeCursor(cursor)),
+          ),
+        )
+        .orderBy(asc(apiKeys.id))
+        .limit(limit + 1);
+      const page = toPage(rows, limit);
+      return { ...page, data: page.data.map(present) };
+    },
+
+    async revoke(tenantId: string, id: string): Promise<void> {
+      const deleted = await orm
+        .delete(apiKeys)
+        .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id)))
+        .returning({ id: apiKeys.id });
+      if (deleted.length === 0) throw new ProblemError("not_found", "API key not found");
+    },
+
+    /** The tenant a key belongs to, or undefined for anything that is not a live key. */
+    async authenticate(token: string): Promise<{ tenantId: string; apiKeyId: string } | undefined> {
+      const parsed = parseApiKey(token);
+      if (parsed === undefined) return undefined;
+      const [row] = await orm
+        .select({ id: apiKeys.id, tenantId: apiKeys.tenantId, secretHash: apiKeys.secretHash })
+        .from(apiKeys)
+        .where(eq(apiKeys.keyId, parsed.keyId));
+      if (row === undefined || !sameSecret(parsed.secret, row.secretHash)) return undefined;
+      const now = new Date();
+      await orm
+        .update(apiKeys)
+        .set({ lastUsedAt: now })
+        .where(
+          and(
+            eq(apiKeys.id, row.id),
+            or(
+              isNull(apiKeys.lastUsedAt),
+              lt(apiKeys.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS)),
+            ),
+          ),
+        );
+      return { tenantId: row.tenantId, apiKeyId: row.id };
+    },
+  };
+}
