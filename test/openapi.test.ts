@@ -59,6 +59,19 @@ describe("OpenAPI document", () => {
     expect(document.paths["/tenants/{tenantId}"].delete.responses["204"].content).toBeUndefined();
   });
 
+  test("every route but the probes needs the bearer token", async () => {
+    const { body: document } = await call(app, "GET", "/swagger/json");
+    expect(document.components.securitySchemes.bearer).toMatchObject({
+      type: "http",
+      scheme: "bearer",
+    });
+    expect(document.security).toEqual([{ bearer: [] }]);
+    expect(document.paths["/health"].get.security).toEqual([]);
+    expect(document.paths["/ready"].get.security).toEqual([]);
+    expect(document.paths["/tenants"].post.security).toBeUndefined();
+    expect(document.paths["/tenants"].post.responses["401"]).toBeDefined();
+  });
+
   test("/swagger serves the documentation page", async () => {
     const response = await call(app, "GET", "/swagger");
     expect(response.status).toBe(200);

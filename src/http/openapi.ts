@@ -56,6 +56,16 @@ export function apiDocs(info: { title: string; version: string; description: str
           provider: "swagger-ui",
           documentation: {
             info,
+            components: {
+              securitySchemes: {
+                bearer: {
+                  type: "http",
+                  scheme: "bearer",
+                  description: "The admin token (ADMIN_TOKEN), or a tenant's API key (tak_…)",
+                },
+              },
+            },
+            security: [{ bearer: [] }],
             tags: [
               { name: "Tenants", description: "Isolated customers of the API" },
               { name: "Users", description: "Users inside a tenant" },
