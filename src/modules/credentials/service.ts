@@ -2,6 +2,7 @@ import { and, asc, count, eq, gte, lt } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { ProblemError } from "../../http/problem";
 import { hashPassword, verifyPassword } from "../../lib/password";
+import { visibleUserColumns } from "../users/service";
 
 export type CredentialService = ReturnType<typeof createCredentialService>;
 
@@ -15,16 +16,7 @@ export function createCredentialService(db: Database) {
   const { users, credentialFailures: failures } = db.tables;
   // Verified when the email is unknown, so that both answers take as long as a real check.
   let dummyHash: Promise<string> | undefined;
-  const userColumns = {
-    id: users.id,
-    tenantId: users.tenantId,
-    email: users.email,
-    name: users.name,
-    role: users.role,
-    isActive: users.isActive,
-    createdAt: users.createdAt,
-    updatedAt: users.updatedAt,
-  };
+  const userColumns = visibleUserColumns(users);
 
   async function refuseWhenLimited(tenantId: string, email: string, now: Date): Promise<void> {
     const since = new Date(now.getTime() - FAILURE_WINDOW_MS);

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt } from "drizzle-orm";
-import type { Database } from "../../db/client";
+import type { Database, Tables } from "../../db/client";
 import { ProblemError } from "../../http/problem";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
 import { hashPassword } from "../../lib/password";
@@ -10,11 +10,9 @@ export type UserService = ReturnType<typeof createUserService>;
 
 const userNotFound = () => new ProblemError("not_found", "User not found");
 
-export function createUserService(db: Database, tenantService: TenantService) {
-  const { orm } = db;
-  const { users } = db.tables;
-  // Every column but the password hash, which never leaves the service.
-  const columns = {
+/** Every column but the password hash, which never leaves a service. */
+export function visibleUserColumns(users: Tables["users"]) {
+  return {
     id: users.id,
     tenantId: users.tenantId,
     email: users.email,
@@ -24,6 +22,12 @@ export function createUserService(db: Database, tenantService: TenantService) {
     createdAt: users.createdAt,
     updatedAt: users.updatedAt,
   };
+}
+
+export function createUserService(db: Database, tenantService: TenantService) {
+  const { orm } = db;
+  const { users } = db.tables;
+  const columns = visibleUserColumns(users);
   const inTenant = (tenantId: string, id: string) =>
     and(eq(users.tenantId, tenantId), eq(users.id, id));
 
