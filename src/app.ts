@@ -7,6 +7,7 @@ import { authentication } from "./http/auth";
 import { errorHandler } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { apiDocs } from "./http/openapi";
+import { requestLog } from "./http/request-log";
 import { createLogger, type Logger } from "./lib/logger";
 import { apiKeyRoutes } from "./modules/api-keys/routes";
 import { createApiKeyService } from "./modules/api-keys/service";
@@ -35,6 +36,7 @@ export function createApp({ db, config, logger = createLogger(config.logLevel) }
 
   // normalize: false turns unknown body properties into 422 instead of dropping them silently.
   return new Elysia({ normalize: false })
+    .use(requestLog(logger))
     .use(errorHandler(logger))
     .use(jsonBody(config.bodyLimitBytes))
     .use(

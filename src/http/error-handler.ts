@@ -4,6 +4,7 @@ import { classifyDatabaseError, type DatabaseFailure } from "../db/errors";
 import { assertUnreachable } from "../lib/assert";
 import type { Logger } from "../lib/logger";
 import { type FieldError, PROBLEM_CONTENT_TYPE, ProblemError, problemBody } from "./problem";
+import { requestIdOf } from "./request-log";
 
 const snakeToCamel = (name: string) =>
   name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -93,8 +94,9 @@ function toProblem(
       const validation = error as ValidationError;
       if (validation.type === "response") {
         logger.error("response failed its schema", {
+          requestId: requestIdOf(request),
           method: request.method,
-          url: request.url,
+          path: new URL(request.url).pathname,
           error,
         });
         return new ProblemError("internal_error", "The server produced an invalid response");
@@ -119,10 +121,17 @@ function toProblem(
   }
   const failure = classifyDatabaseError(error, (name) => uniqueConstraintColumns.get(name));
   if (failure !== undefined) {
-    if (failure.kind === "unavailable") logger.warn("database unavailable", { error });
+    if (failure.kind === "unavailable") {
+      logger.warn("database unavailable", { requestId: requestIdOf(request), error });
+    }
     return problemForDatabase(failure);
   }
-  logger.error("unhandled error", { method: request.method, url: request.url, error });
+  logger.error("unhandled error", {
+    requestId: requestIdOf(request),
+    method: request.method,
+    path: new URL(request.url).pathname,
+    error,
+  });
   return new ProblemError("internal_error", "An unexpected error occurred; it has been logged");
 }
 
@@ -137,6 +146,6 @@ export function errorHandler(logger: Logger) {
       if (problem.code === "service_unavailable") set.headers["retry-after"] = "1";
       if (problem.code === "unauthorized") set.headers["www-authenticate"] = "Bearer";
       for (const [name, value] of Object.entries(problem.headers)) set.headers[name] = value;
-      return problemBody(problem.code, problem.detail, problem.errors);
+      return problemBody(problem.code, problem.detail, problem.errors, requestIdOf(request));
     });
 }

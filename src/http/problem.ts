@@ -29,6 +29,8 @@ export interface ProblemBody {
   status: number;
   detail?: string;
   errors?: FieldError[];
+  /** The X-Request-Id of the request, to find its log lines. */
+  requestId?: string;
 }
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -59,6 +61,7 @@ export function problemBody(
   code: ProblemCode,
   detail?: string,
   errors?: FieldError[],
+  requestId?: string,
 ): ProblemBody {
   const { status, title } = PROBLEM_TYPES[code];
   return {
@@ -67,6 +70,7 @@ export function problemBody(
     status,
     ...(detail === undefined ? {} : { detail }),
     ...(errors === undefined || errors.length === 0 ? {} : { errors }),
+    ...(requestId === undefined ? {} : { requestId }),
   };
 }
 
@@ -78,6 +82,7 @@ export const Problem = t.Object(
     status: t.Integer(),
     detail: t.Optional(t.String()),
     errors: t.Optional(t.Array(t.Object({ path: t.String(), message: t.String() }))),
+    requestId: t.Optional(t.String({ description: "The request's X-Request-Id" })),
   },
   { title: "Problem", description: "RFC 9457 problem details" },
 );

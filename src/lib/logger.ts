@@ -8,6 +8,10 @@ export interface Logger {
   error(message: string, fields?: Fields): void;
 }
 
+type Severity = Exclude<LogLevel, "silent">;
+/** Where finished lines go: stdout and stderr by default, a list in tests. */
+export type LogSink = (line: string, severity: Severity) => void;
+
 const SEVERITY: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
 function serializeError(error: unknown): unknown {
@@ -20,16 +24,36 @@ function serializeError(error: unknown): unknown {
   };
 }
 
-/** One JSON object per line on stdout (stderr for warnings and errors). */
-export function createLogger(level: LogLevel): Logger {
+const standardSink: LogSink = (line, severity) => {
+  if (SEVERITY[severity] >= SEVERITY.warn) process.stderr.write(`${line}\n`);
+  else process.stdout.write(`${line}\n`);
+};
+
+function humanReadable(entry: Fields): string {
+  const { time, level, msg, ...rest } = entry;
+  const details = Object.entries(rest)
+    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(" ");
+  return `${String(time).slice(11, 23)} ${String(level).toUpperCase().padEnd(5)} ${msg}${details ? ` ${details}` : ""}`;
+}
+
+/**
+ * One JSON object per line (warnings and errors on stderr), or a readable line when stdout is a
+ * terminal.
+ */
+export function createLogger(
+  level: LogLevel,
+  {
+    sink = standardSink,
+    pretty = process.stdout.isTTY === true,
+  }: { sink?: LogSink; pretty?: boolean } = {},
+): Logger {
   const threshold = SEVERITY[level];
-  const write = (severity: Exclude<LogLevel, "silent">, message: string, fields: Fields = {}) => {
+  const write = (severity: Severity, message: string, fields: Fields = {}) => {
     if (SEVERITY[severity] < threshold) return;
     const entry: Fields = { time: new Date().toISOString(), level: severity, msg: message };
     for (const [key, value] of Object.entries(fields)) entry[key] = serializeError(value);
-    const line = `${JSON.stringify(entry)}\n`;
-    if (SEVERITY[severity] >= SEVERITY.warn) process.stderr.write(line);
-    else process.stdout.write(line);
+    sink(pretty ? humanReadable(entry) : JSON.stringify(entry), severity);
   };
   return {
     debug: (message, fields) => write("debug", message, fields),
