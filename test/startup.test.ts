@@ -30,28 +30,33 @@ function start(cwd: string, env: Record<string, string>) {
   });
 }
 
-async function waitForUrl(stdout: ReadableStream<Uint8Array>): Promise<string> {
+/**
+ * Reads a child's output to the end in the background: a reader that stopped early would close
+ * the pipe, and the child's next log line would fail with EPIPE.
+ */
+function watch(stream: ReadableStream<Uint8Array>) {
+  let text = "";
+  let ended = false;
   const decoder = new TextDecoder();
-  let seen = "";
-  for await (const chunk of stdout) {
-    seen += decoder.decode(chunk);
-    const match = seen.match(/listening on (http:\/\/[^"\s]+)/);
-    if (match?.[1]) return match[1];
-  }
-  throw new Error(`the server exited before listening:\n${seen}`);
+  void (async () => {
+    for await (const chunk of stream) text += decoder.decode(chunk);
+    ended = true;
+  })();
+  return {
+    async waitFor(pattern: RegExp): Promise<string> {
+      for (;;) {
+        const match = text.match(pattern);
+        if (match?.[1]) return match[1];
+        if (ended) throw new Error(`the output ended without ${pattern}:\n${text}`);
+        await Bun.sleep(20);
+      }
+    },
+  };
 }
 
+const LISTENING = /listening on (http:\/\/[^"\s]+)/;
 /** The admin token a start without ADMIN_TOKEN generates and prints on stderr. */
-async function generatedToken(stderr: ReadableStream<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let seen = "";
-  for await (const chunk of stderr) {
-    seen += decoder.decode(chunk);
-    const match = seen.match(/"adminToken":"([^"]+)"/);
-    if (match?.[1]) return match[1];
-  }
-  throw new Error(`no generated admin token was printed:\n${seen}`);
-}
+const GENERATED_TOKEN = /"adminToken":"([^"]+)"/;
 
 const ADMIN_TOKEN = "startup-test-admin-token-0123456789abcdef";
 
@@ -60,8 +65,8 @@ describe("start-up", () => {
     const cwd = tempFolder();
     const server = start(cwd, {});
     try {
-      const url = await waitForUrl(server.stdout);
-      const token = await generatedToken(server.stderr);
+      const url = await watch(server.stdout).waitFor(LISTENING);
+      const token = await watch(server.stderr).waitFor(GENERATED_TOKEN);
       expect(existsSync(join(cwd, "data", "app.db"))).toBe(true);
       expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
       const ready = await fetch(`${url}/ready`);
@@ -85,7 +90,7 @@ describe("start-up", () => {
     const cwd = tempFolder();
     for (const round of [1, 2]) {
       const server = start(cwd, { ADMIN_TOKEN });
-      const url = await waitForUrl(server.stdout);
+      const url = await watch(server.stdout).waitFor(LISTENING);
       const authorization = `Bearer ${ADMIN_TOKEN}`;
       if (round === 1) {
         await fetch(`${url}/tenants`, {
@@ -109,7 +114,7 @@ describe("start-up", () => {
       const database = await createEmptyDatabase("postgres");
       const server = start(tempFolder(), { DATABASE_URL: database.url });
       try {
-        const url = await waitForUrl(server.stdout);
+        const url = await watch(server.stdout).waitFor(LISTENING);
         expect(await (await fetch(`${url}/ready`)).json()).toMatchObject({ database: "postgres" });
       } finally {
         server.kill("SIGTERM");

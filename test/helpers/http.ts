@@ -75,10 +75,17 @@ export function expectProblem(response: TestResponse, status: number) {
     throw new Error(`problem lacks type or title: ${JSON.stringify(body)}`);
   }
   return body as {
+    requestId?: string;
     type: string;
     title: string;
     status: number;
     detail?: string;
     errors?: { path: string; message: string }[];
   };
+}
+
+/** A problem body without its request id, to compare two answers. */
+export function withoutRequestId<T extends { requestId?: string }>(body: T): Omit<T, "requestId"> {
+  const { requestId: _, ...rest } = body;
+  return rest;
 }
