@@ -24,9 +24,16 @@ export interface AppDependencies {
   /** The admin token is settled before the app is built (src/index.ts generates one in development). */
   config: Config & { adminToken: string };
   logger?: Logger;
+  /** Aborted when the server starts to stop: /ready then answers 503 so that traffic moves away. */
+  shutdown?: AbortSignal;
 }
 
-export function createApp({ db, config, logger = createLogger(config.logLevel) }: AppDependencies) {
+export function createApp({
+  db,
+  config,
+  logger = createLogger(config.logLevel),
+  shutdown,
+}: AppDependencies) {
   const tenants = createTenantService(db);
   const users = createUserService(db, tenants);
   const apiKeys = createApiKeyService(db);
@@ -47,7 +54,7 @@ export function createApp({ db, config, logger = createLogger(config.logLevel) }
           "Tenants and the users inside each tenant. Errors are RFC 9457 problem details.",
       }),
     )
-    .use(healthRoutes(db, migrations))
+    .use(healthRoutes(db, migrations, shutdown))
     .use(tenantRoutes(tenants, apiKeys, authenticated))
     .use(userRoutes(users, authenticated))
     .use(apiKeyRoutes(apiKeys, tenants, authenticated))

@@ -14,6 +14,8 @@ export interface Config {
   migrateOnStart: boolean;
   logLevel: LogLevel;
   bodyLimitBytes: number;
+  /** How long a stop waits for in-flight requests before it cuts them off. */
+  shutdownTimeoutMs: number;
   /** The admin bearer token; required in production, generated at start-up otherwise. */
   adminToken: string | undefined;
 }
@@ -109,6 +111,7 @@ export function parseConfig(env: Env): Config {
   const migrate = present(env.MIGRATE_ON_START);
   const logLevel = present(env.LOG_LEVEL);
   const bodyLimit = present(env.BODY_LIMIT_BYTES);
+  const shutdownTimeout = present(env.SHUTDOWN_TIMEOUT);
   const adminToken = present(env.ADMIN_TOKEN);
   if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError(
@@ -130,6 +133,8 @@ export function parseConfig(env: Env): Config {
     bodyLimitBytes: bodyLimit
       ? integerInRange("BODY_LIMIT_BYTES", bodyLimit, 1024, 64 * 1024 * 1024)
       : 1024 * 1024,
+    shutdownTimeoutMs:
+      (shutdownTimeout ? integerInRange("SHUTDOWN_TIMEOUT", shutdownTimeout, 0, 3600) : 10) * 1000,
     adminToken,
   };
 }

@@ -37,10 +37,13 @@ if (adminToken === undefined) {
   );
 }
 
-const app = createApp({ db, config: { ...config, adminToken }, logger }).listen({
-  hostname: config.host,
-  port: config.port,
-});
+const stopping = new AbortController();
+const app = createApp({
+  db,
+  config: { ...config, adminToken },
+  logger,
+  shutdown: stopping.signal,
+}).listen({ hostname: config.host, port: config.port });
 const url = `http://${app.server?.hostname}:${app.server?.port}`;
 logger.info(`listening on ${url}`, {
   url,
@@ -49,14 +52,25 @@ logger.info(`listening on ${url}`, {
   docs: `${url}/swagger`,
 });
 
-let stopping = false;
 async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info("stopping", { signal });
-  // Without `true`, in-flight requests finish before the server closes.
-  await app.stop();
+  if (stopping.signal.aborted) return;
+  stopping.abort();
+  logger.info("stopping: refusing new connections, finishing requests in flight", {
+    signal,
+    timeoutMs: config.shutdownTimeoutMs,
+  });
+  let timer: Timer | undefined;
+  const deadline = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), config.shutdownTimeoutMs);
+  });
+  // Without `true`, stop() lets in-flight requests finish; past the timeout they are cut off.
+  if ((await Promise.race([app.stop(), deadline])) === "timeout") {
+    logger.warn("shutdown timeout reached: closing the remaining connections");
+    await app.stop(true);
+  }
+  clearTimeout(timer);
   await db.close();
+  logger.info("stopped");
   process.exit(0);
 }
 process.once("SIGTERM", () => void shutdown("SIGTERM"));

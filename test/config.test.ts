@@ -12,6 +12,7 @@ describe("parseConfig", () => {
       logLevel: "info",
       bodyLimitBytes: 1024 * 1024,
       adminToken: undefined,
+      shutdownTimeoutMs: 10_000,
     });
   });
 
@@ -29,6 +30,7 @@ describe("parseConfig", () => {
       HOST: "0.0.0.0",
       LOG_LEVEL: "WARN",
       BODY_LIMIT_BYTES: "2048",
+      SHUTDOWN_TIMEOUT: "3",
       ADMIN_TOKEN: " 0123456789abcdef0123456789abcdef ",
     });
     expect(config).toMatchObject({
@@ -37,6 +39,7 @@ describe("parseConfig", () => {
       host: "0.0.0.0",
       logLevel: "warn",
       bodyLimitBytes: 2048,
+      shutdownTimeoutMs: 3000,
       adminToken: "0123456789abcdef0123456789abcdef",
     });
   });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createApp } from "../../src/app";
 import { openDatabase } from "../../src/db/client";
 import { migrationsFolder, readMigrations } from "../../src/db/migrations/files";
 import { createEmptyDatabase, describeEachDialect, type TestDatabase } from "../helpers/databases";
-import { buildApp, call, expectProblem } from "../helpers/http";
+import { buildApp, call, expectProblem, testConfig } from "../helpers/http";
 
 describeEachDialect("health and readiness", (database, dialect) => {
   const newestTag = readMigrations(migrationsFolder(dialect)).at(-1)?.tag;
@@ -17,6 +18,15 @@ describeEachDialect("health and readiness", (database, dialect) => {
     const response = await call(buildApp(database().db), "GET", "/ready");
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ status: "ready", database: dialect, migration: newestTag });
+  });
+
+  test("GET /ready answers 503 once the server is stopping, while /health stays 200", async () => {
+    const stopping = new AbortController();
+    const app = createApp({ db: database().db, config: testConfig, shutdown: stopping.signal });
+    expect((await call(app, "GET", "/ready")).status).toBe(200);
+    stopping.abort();
+    expect(expectProblem(await call(app, "GET", "/ready"), 503).detail).toContain("shutting down");
+    expect((await call(app, "GET", "/health")).status).toBe(200);
   });
 
   describe("with migrations pending", () => {

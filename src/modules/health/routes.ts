@@ -20,7 +20,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function healthRoutes(db: Database, migrations: MigrationFile[]) {
+export function healthRoutes(db: Database, migrations: MigrationFile[], shutdown?: AbortSignal) {
   // Probes need no token: `security: []` says so in the OpenAPI document.
   return new Elysia({ detail: { tags: ["Operations"], security: [] } })
     .get("/health", () => ({ status: "ok" as const }), {
@@ -30,6 +30,8 @@ export function healthRoutes(db: Database, migrations: MigrationFile[]) {
     .get(
       "/ready",
       async () => {
+        if (shutdown?.aborted)
+          throw new ProblemError("service_unavailable", "The server is shutting down");
         let state: Awaited<ReturnType<typeof migrationState>>;
         try {
           state = await withTimeout(migrationState(db, migrations), READY_TIMEOUT_MS);
