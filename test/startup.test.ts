@@ -2,12 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createEmptyDatabase, postgresProblem } from "./helpers/databases";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const ENTRY = join(ROOT, "src/index.ts");
-const BUN = process.execPath;
+import { LISTENING, start, watch } from "./helpers/server";
 
 const folders: string[] = [];
 afterEach(() => {
@@ -20,41 +16,6 @@ function tempFolder(): string {
   return folder;
 }
 
-/** `npm start` as a new user runs it, in a folder with no .env and only the given variables. */
-function start(cwd: string, env: Record<string, string>) {
-  return Bun.spawn([BUN, ENTRY], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-}
-
-/**
- * Reads a child's output to the end in the background: a reader that stopped early would close
- * the pipe, and the child's next log line would fail with EPIPE.
- */
-function watch(stream: ReadableStream<Uint8Array>) {
-  let text = "";
-  let ended = false;
-  const decoder = new TextDecoder();
-  void (async () => {
-    for await (const chunk of stream) text += decoder.decode(chunk);
-    ended = true;
-  })();
-  return {
-    async waitFor(pattern: RegExp): Promise<string> {
-      for (;;) {
-        const match = text.match(pattern);
-        if (match?.[1]) return match[1];
-        if (ended) throw new Error(`the output ended without ${pattern}:\n${text}`);
-        await Bun.sleep(20);
-      }
-    },
-  };
-}
-
-const LISTENING = /listening on (http:\/\/[^"\s]+)/;
 /** The admin token a start without ADMIN_TOKEN generates and prints on stderr. */
 const GENERATED_TOKEN = /"adminToken":"([^"]+)"/;
 
