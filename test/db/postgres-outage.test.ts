@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { openDatabase } from "../../src/db/client";
+import { createTestDatabase, describeEachDialect, type TestDatabase } from "../helpers/databases";
+import { buildApp, call, expectProblem } from "../helpers/http";
+import { createTcpProxy } from "../helpers/tcp-proxy";
+
+let database: TestDatabase | undefined;
+let proxy: ReturnType<typeof createTcpProxy> | undefined;
+
+// Only PostgreSQL has a network to lose; describeEachDialect's skip-or-fail rule applies to it.
+describeEachDialect("database outage", (_database, dialect) => {
+  if (dialect !== "postgres") return;
+
+  beforeAll(async () => {
+    database = await createTestDatabase("postgres");
+    const url = new URL(database.url);
+    proxy = createTcpProxy(Number(url.port || 5432));
+    url.port = String(proxy.port);
+    database = { ...database, url: url.toString() };
+  });
+  afterAll(async () => {
+    proxy?.close();
+    await database?.drop();
+  });
+
+  test("PostgreSQL unreachable: 503 within 2 s, /health 200, /ready 503; recovery without a restart", async () => {
+    if (database === undefined || proxy === undefined) throw new Error("not set up");
+    const db = openDatabase({ dialect: "postgres", url: database.url });
+    const app = buildApp(db);
+    try {
+      expect((await call(app, "GET", "/tenants")).status).toBe(200);
+
+      proxy.cut();
+      for (const path of ["/tenants", "/ready"]) {
+        const started = performance.now();
+        const response = await call(app, "GET", path);
+        expect(performance.now() - started).toBeLessThan(2_000);
+        expectProblem(response, 503);
+      }
+      expect((await call(app, "GET", "/health")).status).toBe(200);
+      const write = await call(app, "POST", "/tenants", { body: { name: "Down", slug: "down" } });
+      expectProblem(write, 503);
+
+      proxy.restore();
+      const restored = performance.now();
+      let status = 0;
+      for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
+        status = (await call(app, "GET", "/tenants")).status;
+        if (status !== 200) await Bun.sleep(100);
+      }
+      expect(status).toBe(200);
+      expect((await call(app, "GET", "/ready")).status).toBe(200);
+      console.log(`recovered after ${Math.round(performance.now() - restored)} ms`);
+    } finally {
+      await db.close();
+    }
+  }, 30_000);
+});
