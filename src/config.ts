@@ -14,6 +14,9 @@ export interface Config {
   migrateOnStart: boolean;
   logLevel: LogLevel;
   bodyLimitBytes: number;
+  /** PostgreSQL connections in the pool, and how long a query waits for one. */
+  databasePoolSize: number;
+  databaseAcquireTimeoutMs: number;
   /** How long a stop waits for in-flight requests before it cuts them off. */
   shutdownTimeoutMs: number;
   /** The admin bearer token; required in production, generated at start-up otherwise. */
@@ -112,6 +115,8 @@ export function parseConfig(env: Env): Config {
   const logLevel = present(env.LOG_LEVEL);
   const bodyLimit = present(env.BODY_LIMIT_BYTES);
   const shutdownTimeout = present(env.SHUTDOWN_TIMEOUT);
+  const poolSize = present(env.DATABASE_POOL_SIZE);
+  const acquireTimeout = present(env.DATABASE_ACQUIRE_TIMEOUT_MS);
   const adminToken = present(env.ADMIN_TOKEN);
   if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError(
@@ -133,6 +138,10 @@ export function parseConfig(env: Env): Config {
     bodyLimitBytes: bodyLimit
       ? integerInRange("BODY_LIMIT_BYTES", bodyLimit, 1024, 64 * 1024 * 1024)
       : 1024 * 1024,
+    databasePoolSize: poolSize ? integerInRange("DATABASE_POOL_SIZE", poolSize, 1, 1000) : 10,
+    databaseAcquireTimeoutMs: acquireTimeout
+      ? integerInRange("DATABASE_ACQUIRE_TIMEOUT_MS", acquireTimeout, 1, 600_000)
+      : 2_000,
     shutdownTimeoutMs:
       (shutdownTimeout ? integerInRange("SHUTDOWN_TIMEOUT", shutdownTimeout, 0, 3600) : 10) * 1000,
     adminToken,

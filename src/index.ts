@@ -11,7 +11,10 @@ const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 let db: Database;
 try {
-  db = openDatabase(config.database);
+  db = openDatabase(config.database, {
+    poolSize: config.databasePoolSize,
+    acquireTimeoutMs: config.databaseAcquireTimeoutMs,
+  });
   await db.ping();
 } catch (error) {
   exitWithError(`cannot open the ${config.database.dialect} database: ${describeError(error)}`);

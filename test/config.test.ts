@@ -13,6 +13,8 @@ describe("parseConfig", () => {
       bodyLimitBytes: 1024 * 1024,
       adminToken: undefined,
       shutdownTimeoutMs: 10_000,
+      databasePoolSize: 10,
+      databaseAcquireTimeoutMs: 2_000,
     });
   });
 
@@ -31,6 +33,8 @@ describe("parseConfig", () => {
       LOG_LEVEL: "WARN",
       BODY_LIMIT_BYTES: "2048",
       SHUTDOWN_TIMEOUT: "3",
+      DATABASE_POOL_SIZE: "4",
+      DATABASE_ACQUIRE_TIMEOUT_MS: "750",
       ADMIN_TOKEN: " 0123456789abcdef0123456789abcdef ",
     });
     expect(config).toMatchObject({
@@ -40,6 +44,8 @@ describe("parseConfig", () => {
       logLevel: "warn",
       bodyLimitBytes: 2048,
       shutdownTimeoutMs: 3000,
+      databasePoolSize: 4,
+      databaseAcquireTimeoutMs: 750,
       adminToken: "0123456789abcdef0123456789abcdef",
     });
   });

@@ -6,6 +6,7 @@ import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm
 import postgres, { type Sql } from "postgres";
 import { type DatabaseConfig, describeDatabase } from "../config";
 import { assertUnreachable } from "../lib/assert";
+import { gatePool } from "./pool-gate";
 import { postgresTables, sqliteTables } from "./schema";
 
 /**
@@ -34,6 +35,8 @@ export type Database =
 export interface PostgresOptions {
   /** Connections in the pool. */
   poolSize?: number;
+  /** How long a query waits for a free connection before it fails (answered 503). */
+  acquireTimeoutMs?: number;
 }
 
 export function openDatabase(config: DatabaseConfig, options: PostgresOptions = {}): Database {
@@ -48,8 +51,9 @@ export function openDatabase(config: DatabaseConfig, options: PostgresOptions = 
 }
 
 function openPostgres(url: string, options: PostgresOptions): Database {
+  const poolSize = options.poolSize ?? 10;
   const sql = postgres(url, {
-    max: options.poolSize ?? 10,
+    max: poolSize,
     // Seconds: a database that does not answer becomes a 503 within 2 s, not a hung request.
     connect_timeout: 1.5,
     onnotice: () => {},
@@ -57,7 +61,7 @@ function openPostgres(url: string, options: PostgresOptions): Database {
   return {
     dialect: "postgres",
     sql,
-    orm: drizzlePostgres(sql),
+    orm: drizzlePostgres(gatePool(sql, poolSize, options.acquireTimeoutMs ?? 5_000)),
     tables: postgresTables,
     description: describeDatabase({ dialect: "postgres", url }),
     ping: async () => {

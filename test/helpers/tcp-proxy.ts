@@ -69,9 +69,9 @@ export function createTcpProxy(targetPort: number) {
       for (const socket of sockets) socket.terminate();
       sockets.clear();
     },
-    /** Listens again on the same port. */
+    /** Listens again on the same port (nothing to do when it listens already). */
     restore() {
-      listen();
+      if (listener === undefined) listen();
     },
     close() {
       this.cut();

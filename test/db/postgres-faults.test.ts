@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
 import { openDatabase } from "../../src/db/client";
 import { createTestDatabase, describeEachDialect, type TestDatabase } from "../helpers/databases";
 import { buildApp, call, expectProblem } from "../helpers/http";
@@ -51,6 +52,49 @@ describeEachDialect("database outage", (_database, dialect) => {
       expect(status).toBe(200);
       expect((await call(app, "GET", "/ready")).status).toBe(200);
       console.log(`recovered after ${Math.round(performance.now() - restored)} ms`);
+    } finally {
+      await db.close();
+    }
+  }, 30_000);
+
+  test("pool exhausted by a slow query: database requests get 503 after the acquire timeout; others answer at once", async () => {
+    if (database === undefined || proxy === undefined) throw new Error("not set up");
+    proxy.restore();
+    const db = openDatabase(
+      { dialect: "postgres", url: database.url },
+      { poolSize: 1, acquireTimeoutMs: 500 },
+    );
+    const app = buildApp(db);
+    try {
+      const tenant = (await call(app, "POST", "/tenants", { body: { name: "Pool", slug: "pool" } }))
+        .body;
+      // The one connection is held by a slow query that goes through the same pool.
+      // .then() starts it: drizzle queries are lazy until awaited.
+      const slow = db.orm.execute(sql`select pg_sleep(2)`).then(() => undefined);
+      await Bun.sleep(50);
+      const timed = async (run: () => Promise<{ status: number }>) => {
+        const started = performance.now();
+        const { status } = await run();
+        return { status, ms: performance.now() - started };
+      };
+      const [read, health, badToken, badBody] = await Promise.all([
+        timed(() => call(app, "GET", `/tenants/${tenant.id}`)),
+        timed(() => call(app, "GET", "/health")),
+        timed(() => call(app, "GET", `/tenants/${tenant.id}`, { token: "not-a-key" })),
+        timed(() =>
+          call(app, "POST", "/tenants", {
+            raw: "{",
+            headers: { "content-type": "application/json" },
+          }),
+        ),
+      ]);
+      expect(read.status).toBe(503);
+      expect(read.ms).toBeGreaterThanOrEqual(450);
+      expect(read.ms).toBeLessThan(1_500);
+      for (const quick of [health, badToken, badBody]) expect(quick.ms).toBeLessThan(200);
+      expect([health.status, badToken.status, badBody.status]).toEqual([200, 401, 400]);
+      await slow;
+      expect((await call(app, "GET", `/tenants/${tenant.id}`)).status).toBe(200);
     } finally {
       await db.close();
     }
