@@ -69,40 +69,49 @@ describe("start-up", () => {
     }
   }, 20_000);
 
-  test("SIGTERM: 50 requests in flight all finish with 2xx, new connections are refused, exit 0", async () => {
-    const server = start(tempFolder(), { ADMIN_TOKEN });
-    const stdout = watch(server.stdout);
-    const url = await stdout.waitFor(LISTENING);
-    const headers = { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` };
-    const post = (path: string, body: unknown) =>
-      fetch(`${url}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
-    const tenant = (await (await post("/tenants", { name: "Drain", slug: "drain" })).json()) as {
-      id: string;
-    };
-    const credentials = { email: "drain@example.com", password: "long enough password" };
-    await post(`/tenants/${tenant.id}/users`, { ...credentials, name: "Drain" });
-    // Each check costs an argon2id verification: together they keep the server busy for a while.
-    let finished = 0;
-    const inFlight = Array.from({ length: 50 }, () =>
-      post(`/tenants/${tenant.id}/credentials/verify`, credentials).then((response) => {
-        finished++;
-        return response.status;
-      }),
-    );
-    await Bun.sleep(100);
-    server.kill("SIGTERM");
-    await stdout.waitFor(/"msg":"(stopping)/);
-    const during = await fetch(`${url}/health`).then(
-      (response) => `answered ${response.status}`,
-      () => "refused",
-    );
-    expect(during).toBe("refused");
-    // The refusal came while the server was still draining, not after it had gone.
-    expect(finished).toBeLessThan(50);
-    expect(await Promise.all(inFlight)).toEqual(Array(50).fill(200));
-    expect(await server.exited).toBe(0);
-    await stdout.waitFor(/"msg":"(stopped)"/);
-  }, 30_000);
+  test.each(["SIGTERM", "SIGINT"] as const)(
+    "%s: 50 requests in flight all finish with 2xx, new connections are refused, exit 0",
+    async (signal) => {
+      const server = start(tempFolder(), { ADMIN_TOKEN });
+      const stdout = watch(server.stdout);
+      const url = await stdout.waitFor(LISTENING);
+      const headers = {
+        "content-type": "application/json",
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+      };
+      const post = (path: string, body: unknown) =>
+        fetch(`${url}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+      const tenant = (await (
+        await post("/tenants", { name: "Drain", slug: `drain-${signal.toLowerCase()}` })
+      ).json()) as {
+        id: string;
+      };
+      const credentials = { email: "drain@example.com", password: "long enough password" };
+      await post(`/tenants/${tenant.id}/users`, { ...credentials, name: "Drain" });
+      // Each check costs an argon2id verification: together they keep the server busy for a while.
+      let finished = 0;
+      const inFlight = Array.from({ length: 50 }, () =>
+        post(`/tenants/${tenant.id}/credentials/verify`, credentials).then((response) => {
+          finished++;
+          return response.status;
+        }),
+      );
+      await Bun.sleep(100);
+      server.kill(signal);
+      await stdout.waitFor(/"msg":"(stopping)/);
+      const during = await fetch(`${url}/health`).then(
+        (response) => `answered ${response.status}`,
+        () => "refused",
+      );
+      expect(during).toBe("refused");
+      // The refusal came while the server was still draining, not after it had gone.
+      expect(finished).toBeLessThan(50);
+      expect(await Promise.all(inFlight)).toEqual(Array(50).fill(200));
+      expect(await server.exited).toBe(0);
+      await stdout.waitFor(/"msg":"(stopped)"/);
+    },
+    30_000,
+  );
 
   test.skipIf(postgresProblem !== null)(
     "DATABASE_URL=postgres://… serves from PostgreSQL",

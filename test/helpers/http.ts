@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import { createApp } from "../../src/app";
 import { type Config, parseConfig } from "../../src/config";
 import type { Database } from "../../src/db/client";
@@ -11,8 +12,27 @@ export const testConfig = parseConfig({
   ADMIN_TOKEN,
 }) as Config & { adminToken: string };
 
+// With TEST_LOG_FILE set (CI does), every app a test builds logs at debug level to that file,
+// and every secret a test sends is listed in TEST_SECRETS_FILE: scripts/check-log-secrets.ts then
+// proves that no secret reached a log line.
+const LOG_FILE = process.env.TEST_LOG_FILE;
+const SECRETS_FILE = process.env.TEST_SECRETS_FILE;
+const testLogger = LOG_FILE
+  ? createLogger("debug", { sink: (line) => appendFileSync(LOG_FILE, `${line}\n`), pretty: false })
+  : createLogger("silent");
+
+function recordSecrets(token: string | null, body: unknown): void {
+  if (SECRETS_FILE === undefined) return;
+  const secrets: string[] = [];
+  if (token && token.length >= 16) secrets.push(token);
+  const password = (body as { password?: unknown } | undefined)?.password;
+  if (typeof password === "string" && password.length >= 8) secrets.push(password);
+  if (secrets.length > 0)
+    appendFileSync(SECRETS_FILE, `${secrets.map((secret) => JSON.stringify(secret)).join("\n")}\n`);
+}
+
 export function buildApp(db: Database, overrides: Partial<Config> = {}) {
-  return createApp({ db, config: { ...testConfig, ...overrides }, logger: createLogger("silent") });
+  return createApp({ db, config: { ...testConfig, ...overrides }, logger: testLogger });
 }
 
 export type TestApp = ReturnType<typeof buildApp>;
@@ -43,6 +63,7 @@ export async function call(
   const hasJson = body !== undefined;
   const headers =
     token === null ? extraHeaders : { authorization: `Bearer ${token}`, ...extraHeaders };
+  recordSecrets(token, body);
   const response = await app.handle(
     new Request(`http://localhost${path}`, {
       method,
