@@ -1,4 +1,5 @@
 import { moveTo, readApplied, stateOf, tamperingProblems } from "../../db/migrations/engine";
+import { statementsFor } from "../../db/migrations/files";
 import { type Direction, parseTarget, planMove } from "../../db/migrations/plan";
 import { withDatabase } from "./context";
 
@@ -24,7 +25,7 @@ export function move(
       );
       if (plan.steps.length === 0) console.log(`nothing to do: ${plan.note ?? "no migrations"}`);
       for (const migration of plan.steps) {
-        const statements = direction === "up" ? migration.statements : migration.downStatements;
+        const statements = statementsFor(migration, direction);
         console.log(`-- ${direction} ${migration.tag}`);
         console.log(
           statements === null ? "-- (file missing: cannot run)" : statements.join("\n\n"),

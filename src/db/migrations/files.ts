@@ -85,3 +85,8 @@ export function readMigrations(folder: string): MigrationFile[] {
     };
   });
 }
+
+/** The SQL that moves through a migration in a direction: null when its file is missing. */
+export function statementsFor(migration: MigrationFile, direction: "up" | "down"): string[] | null {
+  return direction === "up" ? migration.statements : migration.downStatements;
+}

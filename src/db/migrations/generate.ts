@@ -17,13 +17,12 @@ import {
   splitStatements,
   upPath,
 } from "./files";
+import { invertRenames, renamesIn } from "./renames";
 import {
   ambiguities,
   diffSnapshots,
   emptySnapshot,
-  invertRenames,
   type Rename,
-  renamesIn,
   type Snapshot,
   snapshotOf,
 } from "./snapshots";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { invertRenames, renamesIn } from "../../../src/db/migrations/snapshots";
+import { invertRenames, renamesIn } from "../../../src/db/migrations/renames";
 
 describe("renamesIn", () => {
   test("finds column and table renames in either dialect's SQL, in order", () => {
