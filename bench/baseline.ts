@@ -1,0 +1,211 @@
+/**
+ * The raw baseline for `npm run bench`: Bun.serve, no framework, no ORM, prepared statements on
+ * the same drivers and schema, and the same work per request as the app (bearer-token lookup,
+ * validation, JSON in and out) for the benchmarked routes only.
+ *   DATABASE_URL=… PORT=… ADMIN_TOKEN=… bun bench/baseline.ts
+ */
+import { Database as BunSqlite } from "bun:sqlite";
+import { createHash, timingSafeEqual } from "node:crypto";
+import postgres from "postgres";
+import { v7 as uuidv7 } from "uuid";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const KEY = /^tak_([a-z2-7]{16})_([A-Za-z0-9_-]{43})$/;
+const url = process.env.DATABASE_URL ?? "";
+const adminHash = createHash("sha256")
+  .update(process.env.ADMIN_TOKEN ?? "")
+  .digest();
+
+type Row = Record<string, unknown>;
+interface Store {
+  keyById(keyId: string): Promise<{ tenant_id: string; secret_hash: string } | undefined>;
+  tenant(id: string): Promise<Row | undefined>;
+  user(tenantId: string, id: string): Promise<Row | undefined>;
+  users(tenantId: string, limit: number): Promise<Row[]>;
+  createTenant(id: string, name: string, slug: string, now: number): Promise<Row | undefined>;
+  renameUser(tenantId: string, id: string, name: string, now: number): Promise<Row | undefined>;
+}
+
+const USER_COLUMNS = "id, tenant_id, email, name, role, is_active, created_at, updated_at";
+
+function sqliteStore(path: string): Store {
+  const db = new BunSqlite(path, { strict: true });
+  db.exec(
+    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+  );
+  const key = db.query("select tenant_id, secret_hash from api_keys where key_id = ?");
+  const tenant = db.query(
+    "select id, name, slug, created_at, updated_at from tenants where id = ?",
+  );
+  const user = db.query(`select ${USER_COLUMNS} from users where tenant_id = ? and id = ?`);
+  const users = db.query(
+    `select ${USER_COLUMNS} from users where tenant_id = ? order by id limit ?`,
+  );
+  const insertTenant = db.query(
+    "insert into tenants (id, name, slug, created_at, updated_at) values (?, ?, ?, ?, ?) returning id, name, slug, created_at, updated_at",
+  );
+  const rename = db.query(
+    `update users set name = ?, updated_at = ? where tenant_id = ? and id = ? returning ${USER_COLUMNS}`,
+  );
+  return {
+    keyById: async (keyId) =>
+      key.get(keyId) as { tenant_id: string; secret_hash: string } | undefined,
+    tenant: async (id) => (tenant.get(id) as Row | null) ?? undefined,
+    user: async (tenantId, id) => (user.get(tenantId, id) as Row | null) ?? undefined,
+    users: async (tenantId, limit) => users.all(tenantId, limit) as Row[],
+    createTenant: async (id, name, slug, now) =>
+      insertTenant.get(id, name, slug, now, now) as Row | undefined,
+    renameUser: async (tenantId, id, name, now) =>
+      (rename.get(name, now, tenantId, id) as Row | null) ?? undefined,
+  };
+}
+
+function postgresStore(connection: string): Store {
+  const sql = postgres(connection, {
+    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    prepare: true,
+  });
+  return {
+    keyById: async (keyId) =>
+      (
+        await sql<
+          { tenant_id: string; secret_hash: string }[]
+        >`select tenant_id, secret_hash from api_keys where key_id = ${keyId}`
+      )[0],
+    tenant: async (id) =>
+      (await sql`select id, name, slug, created_at, updated_at from tenants where id = ${id}`)[0],
+    user: async (tenantId, id) =>
+      (
+        await sql`select ${sql.unsafe(USER_COLUMNS)} from users where tenant_id = ${tenantId} and id = ${id}`
+      )[0],
+    users: async (tenantId, limit) =>
+      sql`select ${sql.unsafe(USER_COLUMNS)} from users where tenant_id = ${tenantId} order by id limit ${limit}`,
+    createTenant: async (id, name, slug, now) =>
+      (
+        await sql`insert into tenants (id, name, slug, created_at, updated_at)
+        values (${id}, ${name}, ${slug}, ${new Date(now)}, ${new Date(now)})
+        returning id, name, slug, created_at, updated_at`
+      )[0],
+    renameUser: async (tenantId, id, name, now) =>
+      (
+        await sql`update users set name = ${name}, updated_at = ${new Date(now)}
+        where tenant_id = ${tenantId} and id = ${id} returning ${sql.unsafe(USER_COLUMNS)}`
+      )[0],
+  };
+}
+
+const store = url.startsWith("postgres")
+  ? postgresStore(url)
+  : sqliteStore(url.replace(/^file:/, ""));
+
+const iso = (value: unknown) =>
+  new Date(value instanceof Date ? value : Number(value)).toISOString();
+const tenantJson = (row: Row) => ({
+  id: row.id,
+  name: row.name,
+  slug: row.slug,
+  createdAt: iso(row.created_at),
+  updatedAt: iso(row.updated_at),
+});
+const userJson = (row: Row) => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  email: row.email,
+  name: row.name,
+  role: row.role,
+  isActive: Boolean(row.is_active),
+  createdAt: iso(row.created_at),
+  updatedAt: iso(row.updated_at),
+});
+const json = (body: unknown, status = 200) => Response.json(body, { status });
+const problem = (status: number, title: string) =>
+  new Response(JSON.stringify({ type: "about:blank", title, status }), {
+    status,
+    headers: { "content-type": "application/problem+json" },
+  });
+
+async function authenticate(
+  request: Request,
+): Promise<{ admin: true } | { tenantId: string } | undefined> {
+  const token = request.headers.get("authorization")?.match(/^Bearer (\S+)$/)?.[1];
+  if (!token) return undefined;
+  const digest = createHash("sha256").update(token).digest();
+  if (timingSafeEqual(digest, adminHash)) return { admin: true };
+  const parts = token.match(KEY);
+  if (!parts?.[1] || !parts[2]) return undefined;
+  const row = await store.keyById(parts[1]);
+  if (!row) return undefined;
+  const secret = createHash("sha256").update(parts[2]).digest();
+  return timingSafeEqual(secret, Buffer.from(row.secret_hash, "hex"))
+    ? { tenantId: row.tenant_id }
+    : undefined;
+}
+
+const server = Bun.serve({
+  hostname: "127.0.0.1",
+  port: Number(process.env.PORT ?? 3100),
+  async fetch(request) {
+    const { pathname, searchParams } = new URL(request.url);
+    const segments = pathname.split("/").filter(Boolean);
+    if (segments[0] === "health") return json({ status: "ok" });
+    const who = await authenticate(request);
+    if (!who) return problem(401, "Unauthorized");
+    const [, tenantId, sub, userId] = segments;
+    if (segments[0] !== "tenants") return problem(404, "Not found");
+    if (segments.length === 1 && request.method === "POST") {
+      if (!("admin" in who)) return problem(403, "Forbidden");
+      const body = (await request.json().catch(() => undefined)) as
+        | { name?: unknown; slug?: unknown }
+        | undefined;
+      const name = typeof body?.name === "string" ? body.name.trim() : "";
+      if (
+        !name ||
+        name.length > 200 ||
+        typeof body?.slug !== "string" ||
+        !SLUG.test(body.slug) ||
+        Object.keys(body).length !== 2
+      ) {
+        return problem(422, "Validation failed");
+      }
+      const row = await store.createTenant(uuidv7(), name, body.slug, Date.now());
+      return row ? json(tenantJson(row), 201) : problem(409, "Conflict");
+    }
+    if (!tenantId || !UUID.test(tenantId)) return problem(422, "Validation failed");
+    if ("tenantId" in who && who.tenantId !== tenantId) return problem(404, "Not found");
+    if (segments.length === 2 && request.method === "GET") {
+      const row = await store.tenant(tenantId);
+      return row ? json(tenantJson(row)) : problem(404, "Not found");
+    }
+    if (sub !== "users") return problem(404, "Not found");
+    if (segments.length === 3 && request.method === "GET") {
+      const limit = Number(searchParams.get("limit") ?? 20);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+        return problem(422, "Validation failed");
+      const rows = await store.users(tenantId, limit + 1);
+      return json({
+        data: rows.slice(0, limit).map(userJson),
+        nextCursor: rows.length > limit ? "next" : null,
+      });
+    }
+    if (!userId || !UUID.test(userId)) return problem(422, "Validation failed");
+    if (request.method === "GET") {
+      const row = await store.user(tenantId, userId);
+      return row ? json(userJson(row)) : problem(404, "Not found");
+    }
+    if (request.method === "PATCH") {
+      const body = (await request.json().catch(() => undefined)) as { name?: unknown } | undefined;
+      const name = typeof body?.name === "string" ? body.name.trim() : "";
+      if (!name || name.length > 200 || Object.keys(body ?? {}).length !== 1)
+        return problem(422, "Validation failed");
+      const row = await store.renameUser(tenantId, userId, name, Date.now());
+      return row ? json(userJson(row)) : problem(404, "Not found");
+    }
+    return problem(404, "Not found");
+  },
+});
+console.log(`baseline listening on http://${server.hostname}:${server.port}`);
+process.once("SIGTERM", () => {
+  server.stop();
+  process.exit(0);
+});
