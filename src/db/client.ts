@@ -71,6 +71,21 @@ function openPostgres(url: string, options: PostgresOptions): Database {
   };
 }
 
+/**
+ * drizzle compiles every SQLite query anew with prepare(); bun:sqlite's query() keeps compiled
+ * statements by their SQL text. drizzle never finalizes a statement, so the cached ones serve.
+ */
+function withStatementCache(sqlite: BunSqlite): BunSqlite {
+  return new Proxy(sqlite, {
+    get: (target, property) => {
+      if (property === "prepare") return (sql: string) => target.query(sql);
+      const value: unknown = Reflect.get(target, property, target);
+      // Native methods must run on the real Database, not on the proxy.
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 function openSqlite(path: string): Database {
   mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BunSqlite(path, { create: true, strict: true });
@@ -83,7 +98,7 @@ function openSqlite(path: string): Database {
     dialect: "sqlite",
     sqlite,
     // See Orm above for why the SQLite builder stands in for the PostgreSQL one.
-    orm: drizzleSqlite(sqlite) as unknown as Orm,
+    orm: drizzleSqlite(withStatementCache(sqlite)) as unknown as Orm,
     tables: sqliteTables as unknown as Tables,
     description: describeDatabase({ dialect: "sqlite", path }),
     ping: async () => {

@@ -19,6 +19,7 @@ export function createApiKeyService(db: Database) {
     createdAt: apiKeys.createdAt,
     lastUsedAt: apiKeys.lastUsedAt,
   };
+  const lastUsedWrites = new Map<string, number>();
   const present = <T extends { keyId: string }>({ keyId, ...row }: T) => ({
     ...row,
     prefix: displayPrefix(keyId),
@@ -71,6 +72,13 @@ export function createApiKeyService(db: Database) {
         .where(eq(apiKeys.keyId, parsed.keyId));
       if (row === undefined || !sameSecret(parsed.secret, row.secretHash)) return undefined;
       const now = new Date();
+      // Per process: skip the write when this process wrote it recently; the SQL condition below
+      // keeps several processes from writing more than once a minute between them.
+      const lastWritten = lastUsedWrites.get(row.id) ?? 0;
+      if (now.getTime() - lastWritten < LAST_USED_RESOLUTION_MS) {
+        return { tenantId: row.tenantId, apiKeyId: row.id };
+      }
+      lastUsedWrites.set(row.id, now.getTime());
       await orm
         .update(apiKeys)
         .set({ lastUsedAt: now })
