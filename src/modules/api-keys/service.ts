@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { ProblemError } from "../../http/problem";
+import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
 import { displayPrefix, generateApiKey, parseApiKey, sameSecret } from "../../lib/tokens";
 
@@ -20,6 +21,14 @@ export function createApiKeyService(db: Database) {
     lastUsedAt: apiKeys.lastUsedAt,
   };
   const lastUsedWrites = new Map<string, number>();
+  // Prepared once: every authenticated request runs it.
+  const keyByKeyId = lazy(() =>
+    orm
+      .select({ id: apiKeys.id, tenantId: apiKeys.tenantId, secretHash: apiKeys.secretHash })
+      .from(apiKeys)
+      .where(eq(apiKeys.keyId, sql.placeholder("keyId")))
+      .prepare("api_key_by_key_id"),
+  );
   const present = <T extends { keyId: string }>({ keyId, ...row }: T) => ({
     ...row,
     prefix: displayPrefix(keyId),
@@ -66,10 +75,7 @@ export function createApiKeyService(db: Database) {
     async authenticate(token: string): Promise<{ tenantId: string; apiKeyId: string } | undefined> {
       const parsed = parseApiKey(token);
       if (parsed === undefined) return undefined;
-      const [row] = await orm
-        .select({ id: apiKeys.id, tenantId: apiKeys.tenantId, secretHash: apiKeys.secretHash })
-        .from(apiKeys)
-        .where(eq(apiKeys.keyId, parsed.keyId));
+      const [row] = await keyByKeyId().execute({ keyId: parsed.keyId });
       if (row === undefined || !sameSecret(parsed.secret, row.secretHash)) return undefined;
       const now = new Date();
       // Per process: skip the write when this process wrote it recently; the SQL condition below

@@ -1,6 +1,7 @@
-import { asc, eq, gt } from "drizzle-orm";
+import { asc, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { ProblemError } from "../../http/problem";
+import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
 import type { TenantCreateInput, TenantUpdateInput } from "./model";
 
@@ -20,6 +21,22 @@ export function createTenantService(db: Database) {
     updatedAt: tenants.updatedAt,
   };
 
+  // Prepared once: the hot reads of every tenant-scoped request.
+  const tenantById = lazy(() =>
+    orm
+      .select(columns)
+      .from(tenants)
+      .where(eq(tenants.id, sql.placeholder("id")))
+      .prepare("tenant_by_id"),
+  );
+  const tenantExists = lazy(() =>
+    orm
+      .select({ id: tenants.id })
+      .from(tenants)
+      .where(eq(tenants.id, sql.placeholder("id")))
+      .prepare("tenant_exists"),
+  );
+
   return {
     async create(input: TenantCreateInput) {
       const [tenant] = await orm.insert(tenants).values(input).returning(columns);
@@ -38,13 +55,13 @@ export function createTenantService(db: Database) {
     },
 
     async get(id: string) {
-      const [tenant] = await orm.select(columns).from(tenants).where(eq(tenants.id, id));
+      const [tenant] = await tenantById().execute({ id });
       if (tenant === undefined) throw tenantNotFound();
       return tenant;
     },
 
     async exists(id: string): Promise<boolean> {
-      const [row] = await orm.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, id));
+      const [row] = await tenantExists().execute({ id });
       return row !== undefined;
     },
 

@@ -1,6 +1,7 @@
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Database, Tables } from "../../db/client";
 import { ProblemError } from "../../http/problem";
+import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
 import { hashPassword } from "../../lib/password";
 import { type TenantService, tenantNotFound } from "../tenants/service";
@@ -31,6 +32,40 @@ export function createUserService(db: Database, tenantService: TenantService) {
   const inTenant = (tenantId: string, id: string) =>
     and(eq(users.tenantId, tenantId), eq(users.id, id));
 
+  // Prepared once: the hot reads.
+  const userById = lazy(() =>
+    orm
+      .select(columns)
+      .from(users)
+      .where(
+        and(eq(users.tenantId, sql.placeholder("tenantId")), eq(users.id, sql.placeholder("id"))),
+      )
+      .prepare("user_by_id"),
+  );
+  const firstPage = lazy(() =>
+    orm
+      .select(columns)
+      .from(users)
+      .where(eq(users.tenantId, sql.placeholder("tenantId")))
+      .orderBy(asc(users.id))
+      .limit(sql.placeholder("limit"))
+      .prepare("users_first_page"),
+  );
+  const nextPage = lazy(() =>
+    orm
+      .select(columns)
+      .from(users)
+      .where(
+        and(
+          eq(users.tenantId, sql.placeholder("tenantId")),
+          gt(users.id, sql.placeholder("afterId")),
+        ),
+      )
+      .orderBy(asc(users.id))
+      .limit(sql.placeholder("limit"))
+      .prepare("users_next_page"),
+  );
+
   return {
     async create(tenantId: string, { password, ...fields }: UserCreateInput) {
       // Checked first so that an unknown tenant costs no password hashing.
@@ -50,13 +85,19 @@ export function createUserService(db: Database, tenantService: TenantService) {
     ) {
       const afterId = cursor === undefined ? undefined : decodeCursor(cursor);
       if (!(await tenantService.exists(tenantId))) throw tenantNotFound();
+      if (email === undefined) {
+        const rows = await (afterId === undefined
+          ? firstPage().execute({ tenantId, limit: limit + 1 })
+          : nextPage().execute({ tenantId, afterId, limit: limit + 1 }));
+        return toPage(rows, limit);
+      }
       const rows = await orm
         .select(columns)
         .from(users)
         .where(
           and(
             eq(users.tenantId, tenantId),
-            email === undefined ? undefined : eq(users.email, email.toLowerCase()),
+            eq(users.email, email.toLowerCase()),
             afterId === undefined ? undefined : gt(users.id, afterId),
           ),
         )
@@ -66,7 +107,7 @@ export function createUserService(db: Database, tenantService: TenantService) {
     },
 
     async get(tenantId: string, id: string) {
-      const [user] = await orm.select(columns).from(users).where(inTenant(tenantId, id));
+      const [user] = await userById().execute({ tenantId, id });
       if (user === undefined) throw userNotFound();
       return user;
     },
