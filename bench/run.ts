@@ -3,13 +3,12 @@
  * dialect, alternating targets round by round so that drift of this shared machine hits both.
  *   bun bench/run.ts [--quick] [--connections 32] [--duration 10] [--rounds 3] [--dialect both]
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import postgres from "postgres";
 import { v7 as uuidv7 } from "uuid";
+import { freePort, freshDatabase } from "../scripts/harness";
 import type { Dialect } from "../src/config";
 import { type Database, openDatabase } from "../src/db/client";
 import { migrateUp } from "../src/db/migrations/engine";
@@ -35,8 +34,6 @@ const dialects: Dialect[] =
 const TENANTS = 10;
 const USERS_PER_TENANT = quick ? 100 : 1_000;
 const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef0123456789";
-const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const ROOT = new URL("..", import.meta.url).pathname;
 const TARGETS = {
   app: join(ROOT, "src/index.ts"),
@@ -46,28 +43,6 @@ type Target = keyof typeof TARGETS;
 
 interface Seeded {
   tenants: { id: string; key: string; users: string[] }[];
-}
-
-async function freshDatabase(dialect: Dialect, label: string) {
-  if (dialect === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), `tenant-api-bench-${label}-`));
-    return {
-      url: `file:${join(dir, "bench.db")}`,
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const name = `tenant_api_bench_${label}_${Date.now()}`;
-  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end();
-    },
-  };
 }
 
 /** 10 tenants x N users straight into the tables (one shared argon2 hash), one key per tenant. */
@@ -97,13 +72,6 @@ async function seed(db: Database): Promise<Seeded> {
     seeded.tenants.push({ id: tenantId, key: key.token, users: users.map((user) => user.id) });
   }
   return seeded;
-}
-
-function freePort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const { port } = probe;
-  probe.stop(true);
-  return port;
 }
 
 async function startTarget(target: Target, url: string) {
@@ -216,7 +184,7 @@ async function benchDialect(
     { child: ReturnType<typeof Bun.spawn>; base: string; seeded: Seeded; drop: () => Promise<void> }
   >;
   for (const target of Object.keys(TARGETS) as Target[]) {
-    const database = await freshDatabase(dialect, target);
+    const database = await freshDatabase(dialect, `bench_${target}`);
     const db = openDatabase(
       dialect === "postgres"
         ? { dialect, url: database.url }

@@ -1,16 +1,8 @@
-/**
- * Soak test: the app under mixed reads and writes from 64 connections on loopback, per dialect.
- * Fails (exit 1) on any error, timeout or non-2xx answer, or when the rows created differ from
- * the 201 answers.   bun scripts/soak.ts [--duration 60] [--connections 64] [--dialect both]
- */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import postgres from "postgres";
 import { type Dialect, parseDatabaseUrl } from "../src/config";
 import { openDatabase } from "../src/db/client";
+import { freePort, freshDatabase } from "./harness";
 
 const { values } = parseArgs({
   options: {
@@ -24,42 +16,11 @@ const connections = Number(values.connections);
 const dialects: Dialect[] =
   values.dialect === "both" ? ["sqlite", "postgres"] : [values.dialect as Dialect];
 const ADMIN_TOKEN = "soak-admin-token-0123456789abcdef0123456789";
-const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const CREATE_CUTOFF_MS = 1_000;
 const ENTRY = new URL("../src/index.ts", import.meta.url).pathname;
 
-async function freshDatabase(dialect: Dialect): Promise<{ url: string; drop(): Promise<void> }> {
-  if (dialect === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "tenant-api-soak-"));
-    return {
-      url: `file:${join(dir, "soak.db")}`,
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const name = `tenant_api_soak_${Date.now()}`;
-  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end();
-    },
-  };
-}
-
-function freePort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const { port } = probe;
-  probe.stop(true);
-  return port;
-}
-
 async function soak(dialect: Dialect): Promise<boolean> {
-  const database = await freshDatabase(dialect);
+  const database = await freshDatabase(dialect, "soak");
   const port = freePort();
   const base = `http://127.0.0.1:${port}`;
   const server = Bun.spawn([process.execPath, ENTRY], {
