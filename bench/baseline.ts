@@ -5,7 +5,7 @@
  *   DATABASE_URL=… PORT=… ADMIN_TOKEN=… bun bench/baseline.ts
  */
 import { Database as BunSqlite } from "bun:sqlite";
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import postgres from "postgres";
 import { v7 as uuidv7 } from "uuid";
 
@@ -24,6 +24,13 @@ interface Store {
   user(tenantId: string, id: string): Promise<Row | undefined>;
   users(tenantId: string, limit: number): Promise<Row[]>;
   createTenant(id: string, name: string, slug: string, now: number): Promise<Row | undefined>;
+  createKey(
+    id: string,
+    tenantId: string,
+    keyId: string,
+    secretHash: string,
+    now: number,
+  ): Promise<void>;
   renameUser(tenantId: string, id: string, name: string, now: number): Promise<Row | undefined>;
 }
 
@@ -45,6 +52,9 @@ function sqliteStore(path: string): Store {
   const insertTenant = db.query(
     "insert into tenants (id, name, slug, created_at, updated_at) values (?, ?, ?, ?, ?) returning id, name, slug, created_at, updated_at",
   );
+  const insertKey = db.query(
+    "insert into api_keys (id, tenant_id, key_id, secret_hash, name, created_at) values (?, ?, ?, ?, 'initial', ?)",
+  );
   const rename = db.query(
     `update users set name = ?, updated_at = ? where tenant_id = ? and id = ? returning ${USER_COLUMNS}`,
   );
@@ -56,6 +66,9 @@ function sqliteStore(path: string): Store {
     users: async (tenantId, limit) => users.all(tenantId, limit) as Row[],
     createTenant: async (id, name, slug, now) =>
       insertTenant.get(id, name, slug, now, now) as Row | undefined,
+    createKey: async (id, tenantId, keyId, secretHash, now) => {
+      insertKey.run(id, tenantId, keyId, secretHash, now);
+    },
     renameUser: async (tenantId, id, name, now) =>
       (rename.get(name, now, tenantId, id) as Row | null) ?? undefined,
   };
@@ -87,6 +100,10 @@ function postgresStore(connection: string): Store {
         values (${id}, ${name}, ${slug}, ${new Date(now)}, ${new Date(now)})
         returning id, name, slug, created_at, updated_at`
       )[0],
+    createKey: async (id, tenantId, keyId, secretHash, now) => {
+      await sql`insert into api_keys (id, tenant_id, key_id, secret_hash, name, created_at)
+        values (${id}, ${tenantId}, ${keyId}, ${secretHash}, 'initial', ${new Date(now)})`;
+    },
     renameUser: async (tenantId, id, name, now) =>
       (
         await sql`update users set name = ${name}, updated_at = ${new Date(now)}
@@ -168,8 +185,18 @@ const server = Bun.serve({
       ) {
         return problem(422, "Validation failed");
       }
-      const row = await store.createTenant(uuidv7(), name, body.slug, Date.now());
-      return row ? json(tenantJson(row), 201) : problem(409, "Conflict");
+      const now = Date.now();
+      const row = await store.createTenant(uuidv7(), name, body.slug, now);
+      if (!row) return problem(409, "Conflict");
+      // Like the app: the new tenant's first key, shown once.
+      const keyId = randomBytes(10)
+        .toString("hex")
+        .slice(0, 16)
+        .replace(/[0189]/g, "a");
+      const secret = randomBytes(32).toString("base64url");
+      const secretHash = createHash("sha256").update(secret).digest("hex");
+      await store.createKey(uuidv7(), String(row.id), keyId, secretHash, now);
+      return json({ ...tenantJson(row), apiKey: `tak_${keyId}_${secret}` }, 201);
     }
     if (!tenantId || !UUID.test(tenantId)) return problem(422, "Validation failed");
     if ("tenantId" in who && who.tenantId !== tenantId) return problem(404, "Not found");
