@@ -165,8 +165,13 @@ describeEachDialect("users", (database) => {
       expect(response.body).toEqual({ data: [user], nextCursor: null });
     });
 
-    test("404 for an unknown tenant", async () => {
+    test("404 for an unknown tenant; an empty page for a tenant without users", async () => {
       expectProblem(await call(app, "GET", `/tenants/${MISSING_ID}/users`), 404);
+      expectProblem(await call(app, "GET", `/tenants/${MISSING_ID}/users?email=a%40b.co`), 404);
+      const empty = await createTenant("no-users");
+      const response = await call(app, "GET", `/tenants/${empty.id}/users`);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ data: [], nextCursor: null });
     });
 
     test.each([

@@ -84,25 +84,24 @@ export function createUserService(db: Database, tenantService: TenantService) {
       { limit = DEFAULT_PAGE_SIZE, cursor, email }: PageRequest & { email?: string | undefined },
     ) {
       const afterId = cursor === undefined ? undefined : decodeCursor(cursor);
-      if (!(await tenantService.exists(tenantId))) throw tenantNotFound();
-      if (email === undefined) {
-        const rows = await (afterId === undefined
+      const rows = await (email === undefined
+        ? afterId === undefined
           ? firstPage().execute({ tenantId, limit: limit + 1 })
-          : nextPage().execute({ tenantId, afterId, limit: limit + 1 }));
-        return toPage(rows, limit);
-      }
-      const rows = await orm
-        .select(columns)
-        .from(users)
-        .where(
-          and(
-            eq(users.tenantId, tenantId),
-            eq(users.email, email.toLowerCase()),
-            afterId === undefined ? undefined : gt(users.id, afterId),
-          ),
-        )
-        .orderBy(asc(users.id))
-        .limit(limit + 1);
+          : nextPage().execute({ tenantId, afterId, limit: limit + 1 })
+        : orm
+            .select(columns)
+            .from(users)
+            .where(
+              and(
+                eq(users.tenantId, tenantId),
+                eq(users.email, email.toLowerCase()),
+                afterId === undefined ? undefined : gt(users.id, afterId),
+              ),
+            )
+            .orderBy(asc(users.id))
+            .limit(limit + 1));
+      // Rows prove the tenant exists; only an empty page needs to ask whether it does.
+      if (rows.length === 0 && !(await tenantService.exists(tenantId))) throw tenantNotFound();
       return toPage(rows, limit);
     },
 
