@@ -1,11 +1,11 @@
-/** What the load scripts (scripts/soak.ts, bench/run.ts) share: throwaway databases and ports. */
+/** What the load scripts and the tests share: throwaway databases and free ports. */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import type { Dialect } from "../src/config";
 
-const TEST_DATABASE_URL =
+export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /** A new, empty database: a SQLite file in a temp folder, or a database on TEST_DATABASE_URL's server. */
@@ -20,7 +20,7 @@ export async function freshDatabase(
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
-  const name = `tenant_api_${label}_${Date.now()}`;
+  const name = `tenant_api_${label}_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${name}"`);
   const url = new URL(TEST_DATABASE_URL);

@@ -2,7 +2,7 @@ import { Elysia } from "elysia";
 import packageJson from "../package.json" with { type: "json" };
 import type { Config } from "./config";
 import type { Database } from "./db/client";
-import { migrationsFolder, readMigrations } from "./db/migrations/files";
+import { type MigrationFile, migrationsFolder, readMigrations } from "./db/migrations/files";
 import { authentication } from "./http/auth";
 import { errorHandler } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
@@ -24,6 +24,8 @@ export interface AppDependencies {
   /** The admin token is settled before the app is built (src/index.ts generates one in development). */
   config: Config & { adminToken: string };
   logger?: Logger;
+  /** The dialect's migrations, when the caller has read them already (default: from disk). */
+  migrations?: MigrationFile[];
   /** Aborted when the server starts to stop: /ready then answers 503 so that traffic moves away. */
   shutdown?: AbortSignal;
 }
@@ -33,13 +35,13 @@ export function createApp({
   config,
   logger = createLogger(config.logLevel),
   shutdown,
+  migrations = readMigrations(migrationsFolder(db.dialect)),
 }: AppDependencies) {
   const tenants = createTenantService(db);
   const users = createUserService(db, tenants);
   const apiKeys = createApiKeyService(db);
   const credentials = createCredentialService(db);
   const authenticated = authentication(config.adminToken, apiKeys);
-  const migrations = readMigrations(migrationsFolder(db.dialect));
 
   // normalize: false turns unknown body properties into 422 instead of dropping them silently.
   return new Elysia({ normalize: false })

@@ -1,28 +1,22 @@
 /** The Bun entry: configuration, database, migrations, HTTP server and graceful stop. */
 import { createApp } from "./app";
-import { type Database, openDatabase } from "./db/client";
 import { migrateUp } from "./db/migrations/engine";
 import { migrationsFolder, readMigrations } from "./db/migrations/files";
-import { describeError, exitWithError, loadConfigOrExit } from "./lib/fatal";
+import { describeError, exitWithError, loadConfigOrExit, openDatabaseOrExit } from "./lib/fatal";
 import { createLogger } from "./lib/logger";
 import { generateAdminToken } from "./lib/tokens";
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
-let db: Database;
-try {
-  db = openDatabase(config.database, {
-    poolSize: config.databasePoolSize,
-    acquireTimeoutMs: config.databaseAcquireTimeoutMs,
-  });
-  await db.ping();
-} catch (error) {
-  exitWithError(`cannot open the ${config.database.dialect} database: ${describeError(error)}`);
-}
+const db = await openDatabaseOrExit(config, {
+  poolSize: config.databasePoolSize,
+  acquireTimeoutMs: config.databaseAcquireTimeoutMs,
+});
+const migrations = readMigrations(migrationsFolder(db.dialect));
 
 if (config.migrateOnStart) {
   try {
-    const applied = await migrateUp(db, readMigrations(migrationsFolder(db.dialect)));
+    const applied = await migrateUp(db, migrations);
     if (applied.length > 0) logger.info("migrations applied", { migrations: applied });
   } catch (error) {
     exitWithError(
@@ -45,6 +39,7 @@ const app = createApp({
   db,
   config: { ...config, adminToken },
   logger,
+  migrations,
   shutdown: stopping.signal,
 }).listen({ hostname: config.host, port: config.port });
 const url = `http://${app.server?.hostname}:${app.server?.port}`;

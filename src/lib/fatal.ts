@@ -1,4 +1,5 @@
 import { type Config, ConfigError, parseConfig } from "../config";
+import { type Database, openDatabase, type PostgresOptions } from "../db/client";
 
 /** Ends the process with one line on stderr and exit code 1: no stack trace for a user's mistake. */
 export function exitWithError(message: string): never {
@@ -21,5 +22,19 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
   } catch (error) {
     if (error instanceof ConfigError) exitWithError(error.message);
     throw error;
+  }
+}
+
+/** The configured database, answering; otherwise one line and exit code 1. */
+export async function openDatabaseOrExit(
+  config: Config,
+  options: PostgresOptions,
+): Promise<Database> {
+  try {
+    const db = openDatabase(config.database, options);
+    await db.ping();
+    return db;
+  } catch (error) {
+    exitWithError(`cannot open the ${config.database.dialect} database: ${describeError(error)}`);
   }
 }

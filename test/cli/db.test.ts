@@ -5,12 +5,12 @@ import { getTableName } from "drizzle-orm";
 import postgres from "postgres";
 import { readApplied } from "../../src/db/migrations/engine";
 import { migrationsFolder, readMigrations } from "../../src/db/migrations/files";
+import { POSTGRES_MIGRATION_LOCK } from "../../src/db/migrations/runners";
 import { postgresTables } from "../../src/db/schema";
 import { createEmptyDatabase, describeEachDialect, type TestDatabase } from "../helpers/databases";
 import { copyProject, REPO_ROOT, runDb } from "../helpers/project";
 import { rowCounts, schemaShape } from "../helpers/schema-shape";
 
-const POSTGRES_MIGRATION_LOCK = 7_361_023_415;
 const opened: TestDatabase[] = [];
 const projects: { remove(): void }[] = [];
 afterEach(async () => {
@@ -46,6 +46,15 @@ describe("db command line", () => {
 
 describeEachDialect("db command line", (_database, dialect) => {
   const migrations = readMigrations(migrationsFolder(dialect));
+  /** A copy of the project and a fresh database migrated to head with it. */
+  const migratedCopy = async () => {
+    const project = copyProject();
+    projects.push(project);
+    const { db, url } = await fresh();
+    const env = { DATABASE_URL: url };
+    expect((await runDb(project.root, ["up"], env)).exitCode).toBe(0);
+    return { project, db, url, env, first: migrations[0]?.tag ?? "" };
+  };
   const fresh = async () => {
     const database = await createEmptyDatabase(dialect);
     opened.push(database);
@@ -163,12 +172,7 @@ import { postgresTables } from "../../src/db/schema";
   }, 60_000);
 
   test("an applied migration edited by one byte stops up, down and check, naming the file", async () => {
-    const project = copyProject();
-    projects.push(project);
-    const { db, url } = await fresh();
-    const env = { DATABASE_URL: url };
-    expect((await runDb(project.root, ["up"], env)).exitCode).toBe(0);
-    const first = migrations[0]?.tag ?? "";
+    const { project, db, url, env, first } = await migratedCopy();
     appendFileSync(join(project.root, "drizzle", dialect, `${first}.sql`), " ");
     const shape = schemaShape(db, url);
     for (const args of [["up"], ["down", "base"], ["check"]]) {
@@ -209,12 +213,7 @@ import { postgresTables } from "../../src/db/schema";
   }, 30_000);
 
   test("check: a hand-edited down file passes; drift and a journal without its snapshot fail", async () => {
-    const project = copyProject();
-    projects.push(project);
-    const { db, url } = await fresh();
-    const env = { DATABASE_URL: url };
-    expect((await runDb(project.root, ["up"], env)).exitCode).toBe(0);
-    const first = migrations[0]?.tag ?? "";
+    const { project, db, env, first } = await migratedCopy();
     appendFileSync(
       join(project.root, "drizzle", dialect, `${first}.down.sql`),
       "\n-- reviewed by hand\n",

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import postgres from "postgres";
-import type { Dialect } from "../../src/config";
+import { freshDatabase, TEST_DATABASE_URL } from "../../scripts/harness";
+import { type Dialect, parseDatabaseUrl } from "../../src/config";
 import { type Database, openDatabase } from "../../src/db/client";
 import { migrateUp } from "../../src/db/migrations/engine";
 import { migrationsFolder, readMigrations } from "../../src/db/migrations/files";
 
-export const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+export { TEST_DATABASE_URL };
+
 const IN_CI = process.env.CI === "true" || process.env.CI === "1";
 
 async function probePostgres(): Promise<string | null> {
@@ -37,32 +35,14 @@ export interface TestDatabase {
 
 /** A new, empty database of its own: a temp SQLite file, or a new PostgreSQL database. */
 export async function createEmptyDatabase(dialect: Dialect): Promise<TestDatabase> {
-  if (dialect === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "tenant-api-test-"));
-    const path = join(dir, "test.db");
-    const db = openDatabase({ dialect, path });
-    return {
-      db,
-      url: `file:${path}`,
-      drop: async () => {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `tenant_api_test_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  const db = openDatabase({ dialect, url: url.toString() });
+  const { url, drop } = await freshDatabase(dialect, "test");
+  const db = openDatabase(parseDatabaseUrl(url));
   return {
     db,
-    url: url.toString(),
+    url,
     drop: async () => {
       await db.close();
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end();
+      await drop();
     },
   };
 }

@@ -1,6 +1,11 @@
-import { type Database, openDatabase } from "../../db/client";
+import type { Database } from "../../db/client";
 import { type MigrationFile, migrationsFolder, readMigrations } from "../../db/migrations/files";
-import { describeError, exitWithError, loadConfigOrExit } from "../../lib/fatal";
+import {
+  describeError,
+  exitWithError,
+  loadConfigOrExit,
+  openDatabaseOrExit,
+} from "../../lib/fatal";
 
 export interface CommandContext {
   db: Database;
@@ -12,14 +17,7 @@ export interface CommandContext {
 export async function withDatabase(
   body: (context: CommandContext) => Promise<number | undefined>,
 ): Promise<void> {
-  const config = loadConfigOrExit();
-  let db: Database;
-  try {
-    db = openDatabase(config.database, { poolSize: 2 });
-    await db.ping();
-  } catch (error) {
-    exitWithError(`cannot open the ${config.database.dialect} database: ${describeError(error)}`);
-  }
+  const db = await openDatabaseOrExit(loadConfigOrExit(), { poolSize: 2 });
   let exitCode: number | undefined;
   try {
     const folder = migrationsFolder(db.dialect);

@@ -1,6 +1,6 @@
-import { moveTo, readApplied, stateOf, tamperingProblems } from "../../db/migrations/engine";
+import { moveTo, planFor, readApplied, stateOf } from "../../db/migrations/engine";
 import { statementsFor } from "../../db/migrations/files";
-import { type Direction, parseTarget, planMove } from "../../db/migrations/plan";
+import { type Direction, parseTarget } from "../../db/migrations/plan";
 import { withDatabase } from "./context";
 
 export interface MoveOptions {
@@ -16,13 +16,7 @@ export function move(
   const target = parseTarget(targetText);
   return withDatabase(async ({ db, migrations }) => {
     if (dryRun) {
-      const applied = await readApplied(db);
-      const problems = tamperingProblems(applied, migrations);
-      if (problems.length > 0) throw new Error(problems.join("; "));
-      const appliedAt = new Set(applied.map((row) => row.createdAt));
-      const plan = planMove(direction, target, migrations, (migration) =>
-        appliedAt.has(migration.createdAt),
-      );
+      const plan = planFor(await readApplied(db), migrations, direction, target);
       if (plan.steps.length === 0) console.log(`nothing to do: ${plan.note ?? "no migrations"}`);
       for (const migration of plan.steps) {
         const statements = statementsFor(migration, direction);

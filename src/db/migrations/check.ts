@@ -1,16 +1,16 @@
 import { Database as BunSqlite } from "bun:sqlite";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pushSchema } from "drizzle-kit/api";
 import { drizzle } from "drizzle-orm/postgres-js";
 import type { Database } from "../client";
+import * as schema from "../schema";
 import { readApplied, stateOf, tamperingProblems } from "./engine";
 import { type MigrationFile, readJournal, snapshotPath } from "./files";
-import { diffSnapshots, emptySnapshot, type Snapshot, snapshotOf } from "./snapshots";
+import { diffSnapshots, emptySnapshot, readSnapshot, snapshotOf } from "./snapshots";
 import { describeSqliteSchema } from "./sqlite-shape";
 
 const ORIGIN_ID = "00000000-0000-0000-0000-000000000000";
-const SCHEMA_MODULE = new URL("../schema.ts", import.meta.url).href;
 
 export interface CheckReport {
   problems: string[];
@@ -33,7 +33,7 @@ function journalProblems(folder: string): string[] {
       problems.push(`${path} is missing for journal entry ${entry.tag}`);
       continue;
     }
-    const snapshot = JSON.parse(readFileSync(path, "utf8")) as Snapshot;
+    const snapshot = readSnapshot(folder, entry.idx);
     if (snapshot.prevId !== previousId) {
       problems.push(
         `${path}: prevId ${snapshot.prevId} does not follow the snapshot before it (${previousId})`,
@@ -56,10 +56,7 @@ async function unmigratedSchemaChanges(
   migrations: MigrationFile[],
 ): Promise<string[]> {
   const last = migrations.at(-1);
-  const latest = last
-    ? (JSON.parse(readFileSync(snapshotPath(folder, last.index), "utf8")) as Snapshot)
-    : await emptySnapshot(db.dialect);
-  const schema = (await import(SCHEMA_MODULE)) as Record<string, unknown>;
+  const latest = last ? readSnapshot(folder, last.index) : await emptySnapshot(db.dialect);
   const statements = await diffSnapshots(
     db.dialect,
     latest,
@@ -104,7 +101,6 @@ async function driftProblems(
       reference.close();
     }
   }
-  const schema = (await import(SCHEMA_MODULE)) as Record<string, unknown>;
   const orm = drizzle(db.sql);
   // drizzle-kit expects node-postgres' result shape: rows under `rows`.
   const shim = {

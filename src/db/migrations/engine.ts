@@ -29,6 +29,22 @@ function assertRunnable(plan: Plan): void {
 }
 
 /**
+ * The plan that moves from the applied migrations to the target, refused when an applied
+ * migration's file was edited or deleted. Pure: nothing runs.
+ */
+export function planFor(
+  applied: AppliedMigration[],
+  migrations: MigrationFile[],
+  direction: Direction,
+  target: Target,
+): Plan {
+  const problems = tamperingProblems(applied, migrations);
+  if (problems.length > 0) throw new MigrationFileError(problems.join("; "));
+  const appliedAt = new Set(applied.map((row) => row.createdAt));
+  return planMove(direction, target, migrations, (migration) => appliedAt.has(migration.createdAt));
+}
+
+/**
  * Plans under the lock and verifies the files before any SQL runs, then runs each migration in
  * its own transaction together with its bookkeeping row.
  */
@@ -40,12 +56,7 @@ export async function moveTo(
   options: RunOptions = {},
 ): Promise<Plan> {
   const prepare = (applied: AppliedMigration[]) => {
-    const problems = tamperingProblems(applied, migrations);
-    if (problems.length > 0) throw new MigrationFileError(problems.join("; "));
-    const appliedAt = new Set(applied.map((row) => row.createdAt));
-    const plan = planMove(direction, target, migrations, (migration) =>
-      appliedAt.has(migration.createdAt),
-    );
+    const plan = planFor(applied, migrations, direction, target);
     assertRunnable(plan);
     return plan;
   };

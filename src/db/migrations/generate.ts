@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Dialect } from "../../config";
+import * as schema from "../schema";
 import {
   downPath,
   type Journal,
@@ -23,6 +24,7 @@ import {
   diffSnapshots,
   emptySnapshot,
   type Rename,
+  readSnapshot,
   type Snapshot,
   snapshotOf,
 } from "./snapshots";
@@ -45,14 +47,10 @@ export class GenerateError extends Error {
 
 const DIALECTS: readonly Dialect[] = ["postgres", "sqlite"];
 const PROJECT_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const SCHEMA_MODULE = new URL("../schema.ts", import.meta.url).href;
 const DRIZZLE_KIT = join(PROJECT_ROOT, "node_modules", ".bin", "drizzle-kit");
 const WROTE = "Your SQL migration file";
 const NOTHING_TO_DO = "No schema changes, nothing to migrate";
 const JOURNAL_ENTRY_VERSION: Record<Dialect, string> = { postgres: "7", sqlite: "6" };
-
-const readSnapshot = (folder: string, index: number) =>
-  JSON.parse(readFileSync(snapshotPath(folder, index), "utf8")) as Snapshot;
 
 async function snapshotBefore(
   dialect: Dialect,
@@ -117,7 +115,6 @@ async function generateForward(
 ): Promise<void> {
   const journal = readJournal(folder);
   const previous = await snapshotBefore(dialect, folder, journal.entries.length, journal);
-  const schema = (await import(SCHEMA_MODULE)) as Record<string, unknown>;
   const current = await snapshotOf(dialect, schema, previous.id);
   if (options.renames.length > 0 || options.noRename) {
     const statements = await diffSnapshots(dialect, previous, current, options.renames);

@@ -12,7 +12,7 @@ export interface RunOptions {
 }
 
 // Any fixed number: it names the advisory lock that serialises migration runs on PostgreSQL.
-const POSTGRES_MIGRATION_LOCK = 7_361_023_415;
+export const POSTGRES_MIGRATION_LOCK = 7_361_023_415;
 const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
 
 type PostgresDatabase = Extract<Database, { dialect: "postgres" }>;

@@ -2,6 +2,8 @@
  * Diffs between drizzle-kit snapshots that never ask "created or renamed?": renames are stated,
  * everything else that could be one is a drop and a create.
  */
+
+import { readFileSync } from "node:fs";
 import {
   generateDrizzleJson,
   generateMigration,
@@ -10,6 +12,7 @@ import {
 } from "drizzle-kit/api";
 import type { Dialect } from "../../config";
 import { assertUnreachable } from "../../lib/assert";
+import { snapshotPath } from "./files";
 
 export type Rename =
   | { kind: "table"; from: string; to: string }
@@ -41,6 +44,10 @@ export interface Snapshot {
 // drizzle-kit/api types its arguments loosely per dialect; the snapshots are its own JSON.
 type DrizzleSnapshotArg = Parameters<typeof generateMigration>[0];
 type DrizzleSqliteSnapshotArg = Parameters<typeof generateSQLiteMigration>[0];
+
+export function readSnapshot(folder: string, index: number): Snapshot {
+  return JSON.parse(readFileSync(snapshotPath(folder, index), "utf8")) as Snapshot;
+}
 
 export async function emptySnapshot(dialect: Dialect): Promise<Snapshot> {
   const empty =

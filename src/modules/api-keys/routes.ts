@@ -2,7 +2,6 @@ import { Elysia, t } from "elysia";
 import { type Authentication, requireTenant } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
 import type { TenantService } from "../tenants/service";
-import { tenantNotFound } from "../tenants/service";
 import { TenantParams } from "../users/model";
 import { ApiKeyCreate, ApiKeyListQuery, ApiKeyPage, ApiKeyParams, CreatedApiKey } from "./model";
 import type { ApiKeyService } from "./service";
@@ -20,7 +19,7 @@ export function apiKeyRoutes(
       "",
       async ({ principal, params, body, status }) => {
         requireTenant(principal, params.tenantId);
-        if (!(await tenants.exists(params.tenantId))) throw tenantNotFound();
+        await tenants.requireExists(params.tenantId);
         return status(201, await apiKeys.create(params.tenantId, body.name ?? null));
       },
       {
@@ -35,7 +34,7 @@ export function apiKeyRoutes(
       "",
       async ({ principal, params, query }) => {
         requireTenant(principal, params.tenantId);
-        if (!(await tenants.exists(params.tenantId))) throw tenantNotFound();
+        await tenants.requireExists(params.tenantId);
         return apiKeys.list(params.tenantId, query);
       },
       {

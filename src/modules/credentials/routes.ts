@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
 import { type Authentication, requireTenant } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
-import { type TenantService, tenantNotFound } from "../tenants/service";
+import type { TenantService } from "../tenants/service";
 import { TenantParams, User } from "../users/model";
 import type { CredentialService } from "./service";
 
@@ -22,7 +22,7 @@ export function credentialRoutes(
     "/verify",
     async ({ principal, params, body }) => {
       requireTenant(principal, params.tenantId);
-      if (!(await tenants.exists(params.tenantId))) throw tenantNotFound();
+      await tenants.requireExists(params.tenantId);
       return credentials.verify(params.tenantId, body.email, body.password);
     },
     {

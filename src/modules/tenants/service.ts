@@ -60,9 +60,10 @@ export function createTenantService(db: Database) {
       return tenant;
     },
 
-    async exists(id: string): Promise<boolean> {
+    /** Throws the tenant's 404 unless it exists. */
+    async requireExists(id: string): Promise<void> {
       const [row] = await tenantExists().execute({ id });
-      return row !== undefined;
+      if (row === undefined) throw tenantNotFound();
     },
 
     async update(id: string, patch: TenantUpdateInput) {

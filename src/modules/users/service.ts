@@ -4,7 +4,7 @@ import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
 import { hashPassword } from "../../lib/password";
-import { type TenantService, tenantNotFound } from "../tenants/service";
+import type { TenantService } from "../tenants/service";
 import type { UserCreateInput, UserUpdateInput } from "./model";
 
 export type UserService = ReturnType<typeof createUserService>;
@@ -69,7 +69,7 @@ export function createUserService(db: Database, tenantService: TenantService) {
   return {
     async create(tenantId: string, { password, ...fields }: UserCreateInput) {
       // Checked first so that an unknown tenant costs no password hashing.
-      if (!(await tenantService.exists(tenantId))) throw tenantNotFound();
+      await tenantService.requireExists(tenantId);
       const passwordHash = await hashPassword(password);
       const [user] = await orm
         .insert(users)
@@ -101,7 +101,7 @@ export function createUserService(db: Database, tenantService: TenantService) {
             .orderBy(asc(users.id))
             .limit(limit + 1));
       // Rows prove the tenant exists; only an empty page needs to ask whether it does.
-      if (rows.length === 0 && !(await tenantService.exists(tenantId))) throw tenantNotFound();
+      if (rows.length === 0) await tenantService.requireExists(tenantId);
       return toPage(rows, limit);
     },
 
