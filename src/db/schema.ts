@@ -8,6 +8,7 @@ import { sql } from "drizzle-orm";
 import {
   boolean,
   check as pgCheck,
+  customType as pgCustomType,
   index as pgIndex,
   pgTable,
   text as pgText,
@@ -19,6 +20,7 @@ import {
 import {
   integer,
   check as sqliteCheck,
+  customType as sqliteCustomType,
   index as sqliteIndex,
   sqliteTable,
   text as sqliteText,
@@ -33,6 +35,26 @@ export type UserRole = (typeof USER_ROLES)[number];
 // serve rows written by hand, e.g. in Drizzle Studio.
 const now = () => new Date();
 
+/**
+ * The timestamps the API shows are ISO-8601 UTC strings in the app as on the wire, converted
+ * where rows are read: encoding Date objects per response cost a quarter of a users page (see
+ * bench/README.md). The SQL types are the ones a plain timestamp column has.
+ */
+export type Instant = string;
+const nowInstant = (): Instant => new Date().toISOString();
+
+const pgInstantType = pgCustomType<{ data: Instant; driverData: string }>({
+  dataType: () => "timestamp (3) with time zone",
+  // PostgreSQL's text form, e.g. `2026-11-25 10:00:00.12+00`.
+  fromDriver: (value) => new Date(value).toISOString(),
+});
+
+const sqliteInstantType = sqliteCustomType<{ data: Instant; driverData: number }>({
+  dataType: () => "integer",
+  fromDriver: (milliseconds) => new Date(milliseconds).toISOString(),
+  toDriver: (instant) => Date.parse(instant),
+});
+
 // ---------------------------------------------------------------- PostgreSQL
 
 const pgTimestamp = (name: string) =>
@@ -41,12 +63,15 @@ const pgTimestamp = (name: string) =>
     .defaultNow()
     .$defaultFn(now);
 
+const pgInstant = (name: string) =>
+  pgInstantType(name).notNull().default(sql`now()`).$defaultFn(nowInstant);
+
 export const pgTenants = pgTable("tenants", {
   id: uuid("id").primaryKey().$defaultFn(uuidv7),
   name: varchar("name", { length: 200 }).notNull(),
   slug: varchar("slug", { length: 63 }).notNull().unique("tenants_slug_unique"),
-  createdAt: pgTimestamp("created_at"),
-  updatedAt: pgTimestamp("updated_at"),
+  createdAt: pgInstant("created_at"),
+  updatedAt: pgInstant("updated_at"),
 });
 
 export const pgUsers = pgTable(
@@ -61,8 +86,8 @@ export const pgUsers = pgTable(
     role: pgText("role", { enum: USER_ROLES }).notNull().default("member"),
     isActive: boolean("is_active").notNull().default(true),
     passwordHash: pgText("password_hash").notNull(),
-    createdAt: pgTimestamp("created_at"),
-    updatedAt: pgTimestamp("updated_at"),
+    createdAt: pgInstant("created_at"),
+    updatedAt: pgInstant("updated_at"),
   },
   (table) => [
     pgUnique("users_tenant_id_email_unique").on(table.tenantId, table.email),
@@ -82,8 +107,8 @@ export const pgApiKeys = pgTable(
     keyId: varchar("key_id", { length: 32 }).notNull(),
     secretHash: varchar("secret_hash", { length: 64 }).notNull(),
     name: varchar("name", { length: 200 }),
-    createdAt: pgTimestamp("created_at"),
-    lastUsedAt: timestamp("last_used_at", { withTimezone: true, precision: 3, mode: "date" }),
+    createdAt: pgInstant("created_at"),
+    lastUsedAt: pgInstantType("last_used_at"),
   },
   (table) => [
     pgUnique("api_keys_key_id_unique").on(table.keyId),
@@ -113,18 +138,20 @@ export const pgCredentialFailures = pgTable(
 
 // -------------------------------------------------------------------- SQLite
 
+const SQLITE_NOW_MS = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
+
 const sqliteTimestamp = (name: string) =>
-  integer(name, { mode: "timestamp_ms" })
-    .notNull()
-    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`)
-    .$defaultFn(now);
+  integer(name, { mode: "timestamp_ms" }).notNull().default(SQLITE_NOW_MS).$defaultFn(now);
+
+const sqliteInstant = (name: string) =>
+  sqliteInstantType(name).notNull().default(SQLITE_NOW_MS).$defaultFn(nowInstant);
 
 export const sqliteTenants = sqliteTable("tenants", {
   id: sqliteText("id").primaryKey().$defaultFn(uuidv7),
   name: sqliteText("name", { length: 200 }).notNull(),
   slug: sqliteText("slug", { length: 63 }).notNull().unique("tenants_slug_unique"),
-  createdAt: sqliteTimestamp("created_at"),
-  updatedAt: sqliteTimestamp("updated_at"),
+  createdAt: sqliteInstant("created_at"),
+  updatedAt: sqliteInstant("updated_at"),
 });
 
 export const sqliteUsers = sqliteTable(
@@ -139,8 +166,8 @@ export const sqliteUsers = sqliteTable(
     role: sqliteText("role", { enum: USER_ROLES }).notNull().default("member"),
     isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
     passwordHash: sqliteText("password_hash").notNull(),
-    createdAt: sqliteTimestamp("created_at"),
-    updatedAt: sqliteTimestamp("updated_at"),
+    createdAt: sqliteInstant("created_at"),
+    updatedAt: sqliteInstant("updated_at"),
   },
   (table) => [
     sqliteUnique("users_tenant_id_email_unique").on(table.tenantId, table.email),
@@ -159,8 +186,8 @@ export const sqliteApiKeys = sqliteTable(
     keyId: sqliteText("key_id", { length: 32 }).notNull(),
     secretHash: sqliteText("secret_hash", { length: 64 }).notNull(),
     name: sqliteText("name", { length: 200 }),
-    createdAt: sqliteTimestamp("created_at"),
-    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    createdAt: sqliteInstant("created_at"),
+    lastUsedAt: sqliteInstantType("last_used_at"),
   },
   (table) => [
     sqliteUnique("api_keys_key_id_unique").on(table.keyId),

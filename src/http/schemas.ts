@@ -1,11 +1,8 @@
 import { t } from "elysia";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../lib/pagination";
 
-/** Dates travel as ISO-8601 UTC strings and are Date objects inside the app. */
-export const Timestamp = t
-  .Transform(t.String({ format: "date-time" }))
-  .Decode((value) => new Date(value))
-  .Encode((date: Date) => date.toISOString());
+/** A point in time: an ISO-8601 UTC string, in the app as on the wire (see Instant). */
+export const Timestamp = t.String({ format: "date-time" });
 
 /** A path id: any UUID, compared in lower case as it is stored. */
 export const Id = t

@@ -87,13 +87,16 @@ export function createApiKeyService(db: Database) {
       lastUsedWrites.set(row.id, now.getTime());
       await orm
         .update(apiKeys)
-        .set({ lastUsedAt: now })
+        .set({ lastUsedAt: now.toISOString() })
         .where(
           and(
             eq(apiKeys.id, row.id),
             or(
               isNull(apiKeys.lastUsedAt),
-              lt(apiKeys.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS)),
+              lt(
+                apiKeys.lastUsedAt,
+                new Date(now.getTime() - LAST_USED_RESOLUTION_MS).toISOString(),
+              ),
             ),
           ),
         );

@@ -69,7 +69,7 @@ export function createTenantService(db: Database) {
     async update(id: string, patch: TenantUpdateInput) {
       const [tenant] = await orm
         .update(tenants)
-        .set({ ...patch, updatedAt: new Date() })
+        .set({ ...patch, updatedAt: new Date().toISOString() })
         .where(eq(tenants.id, id))
         .returning(columns);
       if (tenant === undefined) throw tenantNotFound();

@@ -115,7 +115,11 @@ export function createUserService(db: Database, tenantService: TenantService) {
       const passwordHash = password === undefined ? undefined : await hashPassword(password);
       const [user] = await orm
         .update(users)
-        .set({ ...fields, ...(passwordHash ? { passwordHash } : {}), updatedAt: new Date() })
+        .set({
+          ...fields,
+          ...(passwordHash ? { passwordHash } : {}),
+          updatedAt: new Date().toISOString(),
+        })
         .where(inTenant(tenantId, id))
         .returning(columns);
       if (user === undefined) throw userNotFound();
