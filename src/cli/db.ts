@@ -74,6 +74,17 @@ const COMMANDS: Record<string, Command> = {
     },
     positionals: { min: 0, max: 0 },
   },
+  seed: {
+    usage: "seed",
+    summary: "demo data: three tenants with a user of every role, and a new key for each",
+    details:
+      "Applies pending migrations first (unless MIGRATE_ON_START is off: then it asks for `up`).\n" +
+      "Idempotent: demo tenants (slugs demo-*) and users are created only when missing. Each run\n" +
+      'issues every demo tenant a new key named "seed", revokes the earlier one, and prints a curl\n' +
+      "line to try it. Refuses to run with NODE_ENV=production.",
+    options: {},
+    positionals: { min: 0, max: 0 },
+  },
 };
 
 function usage(): string {
@@ -160,6 +171,8 @@ async function main(argv: string[]): Promise<void> {
         noRename: values["no-rename"] === true,
       });
     }
+    case "seed":
+      return (await import("./commands/seed")).seed();
     default:
       exitWithError(`unknown command "${name}"`);
   }
