@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases";
 import { buildApp, call, type TestApp } from "./helpers/http";
@@ -77,5 +78,27 @@ describe("OpenAPI document", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toStartWith("text/html");
     expect(response.body).toContain("swagger/json");
+  });
+
+  test("/swagger loads Swagger UI from this server, never from a CDN", async () => {
+    const { body: page } = await call(app, "GET", "/swagger");
+    expect(page).not.toMatch(/https?:\/\//);
+    const assets = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+    expect(assets.map((path) => path.split("/").pop()).sort()).toEqual([
+      "swagger-ui-bundle.js",
+      "swagger-ui.css",
+    ]);
+    for (const path of assets) {
+      expect(path).toStartWith("/swagger/assets/");
+      const response = await call(app, "GET", path, { token: null });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("cache-control")).toContain("max-age=");
+      const name = path.split("/").pop() ?? "";
+      const installed = readFileSync(require.resolve(`swagger-ui-dist/${name}`), "utf8");
+      expect(response.body === installed).toBe(true);
+      expect(response.headers.get("content-type")).toBe(
+        name.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8",
+      );
+    }
   });
 });

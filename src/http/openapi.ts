@@ -2,6 +2,7 @@ import { openapi } from "@elysiajs/openapi";
 import { FormatRegistry } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { fullFormats } from "elysia/type-system/format";
+import { assetUrl, docsAssets } from "./docs-assets";
 import { PROBLEM_CONTENT_TYPE } from "./problem";
 
 // Importing @elysiajs/openapi replaces TypeBox's string formats (uuid, email, …) with zod checks
@@ -50,7 +51,7 @@ function correctDocument(document: OpenApiDocument): void {
   }
 }
 
-/** The OpenAPI document at /swagger/json and Swagger UI at /swagger. */
+/** The OpenAPI document at /swagger/json and Swagger UI at /swagger, with its assets served here. */
 export function apiDocs(info: { title: string; version: string; description: string }) {
   return (
     new Elysia({ name: "api-docs" })
@@ -60,11 +61,18 @@ export function apiDocs(info: { title: string; version: string; description: str
           correctDocument(response as OpenApiDocument);
         }
       })
+      .use(docsAssets())
       .use(
         openapi({
           path: DOCS_PATH,
           specPath: SPEC_PATH,
           provider: "swagger-ui",
+          swagger: {
+            cdn: assetUrl("swagger-ui-bundle.js"),
+            theme: assetUrl("swagger-ui.css"),
+            // No badge that sends the document to validator.swagger.io.
+            validatorUrl: "none",
+          },
           documentation: {
             info,
             components: {
