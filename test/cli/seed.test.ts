@@ -93,7 +93,7 @@ describeEachDialect("db seed", (_database, dialect) => {
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toContain("npm run db -- up");
     expect(await readApplied(db)).toEqual([]);
-  });
+  }, 30_000);
 
   test("seeds an empty database; printed keys reach their own tenant only; a rerun duplicates nothing", async () => {
     const { db, url } = await emptyDatabase();
@@ -168,5 +168,5 @@ describeEachDialect("db seed", (_database, dialect) => {
         401,
       );
     }
-  });
+  }, 60_000);
 });
