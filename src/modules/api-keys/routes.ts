@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import { type Authentication, requireTenant } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
+import { pageOf } from "../../http/schemas";
 import type { TenantService } from "../tenants/service";
 import { TenantParams } from "../users/model";
 import { ApiKeyCreate, ApiKeyListQuery, ApiKeyPage, ApiKeyParams, CreatedApiKey } from "./model";
@@ -35,7 +36,7 @@ export function apiKeyRoutes(
       async ({ principal, params, query }) => {
         requireTenant(principal, params.tenantId);
         await tenants.requireExists(params.tenantId);
-        return apiKeys.list(params.tenantId, query);
+        return apiKeys.list(params.tenantId, pageOf(query));
       },
       {
         params: TenantParams,

@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
 import { type Authentication, requireAdmin, requireTenant } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
-import { Id } from "../../http/schemas";
+import { Id, pageOf } from "../../http/schemas";
 import type { ApiKeyService } from "../api-keys/service";
 import {
   CreatedTenant,
@@ -51,7 +51,7 @@ export function tenantRoutes(
       "",
       ({ principal, query }) => {
         requireAdmin(principal);
-        return tenants.list(query);
+        return tenants.list(pageOf(query));
       },
       {
         query: TenantListQuery,

@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import { type Authentication, requireTenant } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
+import { pageOf } from "../../http/schemas";
 import {
   TenantParams,
   TenantUserParams,
@@ -34,7 +35,7 @@ export function userRoutes(users: UserService, authenticated: Authentication) {
         detail: detail("Create a user in a tenant"),
       },
     )
-    .get("", ({ params, query }) => users.list(params.tenantId, query), {
+    .get("", ({ params, query }) => users.list(params.tenantId, pageOf(query)), {
       params: TenantParams,
       query: UserListQuery,
       response: { 200: UserPage, ...problemResponses(401, 404, 422) },
