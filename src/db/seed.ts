@@ -22,7 +22,7 @@ export const DEMO_TENANTS = [
   { slug: "demo-initech", name: "Initech (demo)", domain: "initech.example.com" },
 ] as const;
 
-export interface SeededUser {
+interface SeededUser {
   email: string;
   role: UserRole;
   created: boolean;

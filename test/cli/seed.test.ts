@@ -16,8 +16,9 @@ afterEach(async () => {
   for (const database of opened.splice(0)) await database.drop();
 });
 
-// The configured address, which the printed curl lines must use.
-const SERVER_ENV = { HOST: "127.0.0.1", PORT: "4321" };
+// The configured address, which the printed curl lines must use; NODE_ENV set so that a local
+// .env cannot change what the seed does.
+const SERVER_ENV = { HOST: "127.0.0.1", PORT: "4321", NODE_ENV: "test" };
 const CURL =
   /curl -H "Authorization: Bearer (tak_\S+)" http:\/\/127\.0\.0\.1:4321\/tenants\/([0-9a-f-]{36})\/users/g;
 

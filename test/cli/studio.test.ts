@@ -14,7 +14,12 @@ const SCHEME = Bun.which("mkcert") ? "https" : "http";
 function startStudio(args: string[], env: Record<string, string>) {
   const child = Bun.spawn(["npm", "run", "db:studio", "--", ...args], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      npm_config_update_notifier: "false",
+      ...env,
+    },
     detached: true,
     stdin: "ignore",
     stdout: "pipe",
