@@ -5,7 +5,6 @@ import type { Database } from "../../src/db/client";
 import { readApplied } from "../../src/db/migrations/engine";
 import { USER_ROLES } from "../../src/db/schema";
 import { DEMO_PASSWORD, DEMO_TENANTS, demoEmail } from "../../src/db/seed";
-import { verifyPassword } from "../../src/lib/password";
 import { createEmptyDatabase, describeEachDialect, type TestDatabase } from "../helpers/databases";
 import { buildApp, call } from "../helpers/http";
 import { REPO_ROOT, runDb } from "../helpers/project";
@@ -119,7 +118,7 @@ describeEachDialect("db seed", (_database, dialect) => {
     expect(rows.map(({ slug, email, role }) => ({ slug, email, role }))).toEqual(expected);
     for (const row of rows) {
       expect(row.passwordHash).toStartWith("$argon2id$");
-      expect(await verifyPassword(DEMO_PASSWORD, row.passwordHash)).toBe(true);
+      expect(await Bun.password.verify(DEMO_PASSWORD, row.passwordHash)).toBe(true);
     }
     const idBySlug = new Map(rows.map((row) => [row.slug, row.tenantId]));
     expect(firstTenants.map((tenant) => tenant.tenantId).sort()).toEqual(
