@@ -7,11 +7,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createApp } from "../src/app";
-import { parseConfig, parseDatabaseUrl } from "../src/config";
+import { parseDatabaseUrl } from "../src/config";
 import { openDatabase } from "../src/db/client";
-import { createLogger } from "../src/lib/logger";
-import { generateAdminToken } from "../src/lib/tokens";
+import { buildApp } from "../test/helpers/http";
 import { freshDatabase } from "./harness";
 
 export const OPENAPI_FILE = fileURLToPath(new URL("../openapi.json", import.meta.url));
@@ -28,17 +26,15 @@ export function formatOpenApiDocument(document: unknown): string {
   return `${JSON.stringify(sortKeys(document), null, 2)}\n`;
 }
 
-/** The document as the app serves it. The app needs a database; the document does not read it. */
+/**
+ * The document as the app serves it, built the way the tests build the app (so the staleness test
+ * and this script cannot disagree). The app needs a database; the document does not read it.
+ */
 async function fetchServedDocument(): Promise<unknown> {
   const { url, drop } = await freshDatabase("sqlite", "openapi");
   const db = openDatabase(parseDatabaseUrl(url));
   try {
-    const config = parseConfig({ NODE_ENV: "test", LOG_LEVEL: "silent" });
-    const app = createApp({
-      db,
-      config: { ...config, adminToken: generateAdminToken() },
-      logger: createLogger("silent"),
-    });
+    const app = buildApp(db);
     const response = await app.handle(new Request("http://localhost/swagger/json"));
     if (!response.ok) throw new Error(`/swagger/json answered ${response.status}`);
     return await response.json();
