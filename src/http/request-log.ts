@@ -28,6 +28,7 @@ export function requestLog(logger: Logger) {
       set.headers["x-request-id"] = id;
     })
     .onAfterResponse({ as: "global" }, (context) => {
+      if (!logger.enabled("info")) return;
       const info = requests.get(context.request);
       const principal = (context as { principal?: { kind: string; tenantId?: string } }).principal;
       const status = typeof context.set.status === "number" ? context.set.status : 200;

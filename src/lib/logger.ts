@@ -6,6 +6,8 @@ export interface Logger {
   info(message: string, fields?: Fields): void;
   warn(message: string, fields?: Fields): void;
   error(message: string, fields?: Fields): void;
+  /** Whether a line of this severity would be written: lets hot paths skip building it. */
+  enabled(severity: Severity): boolean;
 }
 
 type Severity = Exclude<LogLevel, "silent">;
@@ -60,5 +62,6 @@ export function createLogger(
     info: (message, fields) => write("info", message, fields),
     warn: (message, fields) => write("warn", message, fields),
     error: (message, fields) => write("error", message, fields),
+    enabled: (severity) => SEVERITY[severity] >= threshold,
   };
 }
