@@ -13,7 +13,7 @@ import type { Dialect } from "../src/config";
 import { type Database, openDatabase } from "../src/db/client";
 import { migrateUp } from "../src/db/migrations/engine";
 import { migrationsFolder, readMigrations } from "../src/db/migrations/files";
-import { hashPassword } from "../src/lib/password";
+import { bunPasswords } from "../src/lib/password-bun";
 import { generateApiKey } from "../src/lib/tokens";
 
 const { values } = parseArgs({
@@ -48,7 +48,7 @@ interface Seeded {
 /** 10 tenants x N users straight into the tables (one shared argon2 hash), one key per tenant. */
 async function seed(db: Database): Promise<Seeded> {
   await migrateUp(db, readMigrations(migrationsFolder(db.dialect)));
-  const passwordHash = await hashPassword("bench password");
+  const passwordHash = await bunPasswords.hash("bench password");
   const { orm, tables } = db;
   const seeded: Seeded = { tenants: [] };
   for (let t = 0; t < TENANTS; t++) {

@@ -1,14 +1,15 @@
-import { Elysia } from "elysia";
+import { Elysia, type ElysiaConfig } from "elysia";
 import packageJson from "../package.json" with { type: "json" };
 import type { Config } from "./config";
 import type { Database } from "./db/client";
-import { type MigrationFile, migrationsFolder, readMigrations } from "./db/migrations/files";
+import type { MigrationFile } from "./db/migrations/files";
 import { authentication } from "./http/auth";
 import { errorHandler } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { apiDocs } from "./http/openapi";
 import { requestLog } from "./http/request-log";
 import { createLogger, type Logger } from "./lib/logger";
+import type { PasswordHasher } from "./lib/password";
 import { apiKeyRoutes } from "./modules/api-keys/routes";
 import { createApiKeyService } from "./modules/api-keys/service";
 import { credentialRoutes } from "./modules/credentials/routes";
@@ -24,10 +25,14 @@ export interface AppDependencies {
   /** The admin token is settled before the app is built (src/index.ts generates one in development). */
   config: Config & { adminToken: string };
   logger?: Logger;
-  /** The dialect's migrations, when the caller has read them already (default: from disk). */
-  migrations?: MigrationFile[];
+  /** The dialect's migrations, which /ready compares with the database: read by the caller. */
+  migrations: MigrationFile[];
+  /** The runtime's argon2id (src/lib/password-*.ts). */
+  passwords: PasswordHasher;
   /** Aborted when the server starts to stop: /ready then answers 503 so that traffic moves away. */
   shutdown?: AbortSignal;
+  /** Elysia's adapter for a runtime other than Bun, e.g. Cloudflare Workers (default: Bun's). */
+  adapter?: ElysiaConfig<"">["adapter"];
 }
 
 export function createApp({
@@ -35,16 +40,18 @@ export function createApp({
   config,
   logger = createLogger(config.logLevel),
   shutdown,
-  migrations = readMigrations(migrationsFolder(db.dialect)),
+  migrations,
+  passwords,
+  adapter,
 }: AppDependencies) {
   const tenants = createTenantService(db);
-  const users = createUserService(db, tenants);
+  const users = createUserService(db, tenants, passwords);
   const apiKeys = createApiKeyService(db);
-  const credentials = createCredentialService(db);
+  const credentials = createCredentialService(db, passwords);
   const authenticated = authentication(config.adminToken, apiKeys);
 
   // normalize: false turns unknown body properties into 422 instead of dropping them silently.
-  return new Elysia({ normalize: false })
+  return new Elysia({ normalize: false, adapter })
     .use(requestLog(logger))
     .use(errorHandler(logger))
     .use(jsonBody(config.bodyLimitBytes))

@@ -4,6 +4,7 @@ import { migrateUp } from "./db/migrations/engine";
 import { migrationsFolder, readMigrations } from "./db/migrations/files";
 import { describeError, exitWithError, loadConfigOrExit, openDatabaseOrExit } from "./lib/fatal";
 import { createLogger } from "./lib/logger";
+import { bunPasswords } from "./lib/password-bun";
 import { generateAdminToken } from "./lib/tokens";
 
 const config = loadConfigOrExit();
@@ -40,6 +41,7 @@ const app = createApp({
   config: { ...config, adminToken },
   logger,
   migrations,
+  passwords: bunPasswords,
   shutdown: stopping.signal,
 }).listen({ hostname: config.host, port: config.port });
 const url = `http://${app.server?.hostname}:${app.server?.port}`;

@@ -4,6 +4,7 @@
  * exactly as the API does it.
  */
 import { eq } from "drizzle-orm";
+import { bunPasswords } from "../lib/password-bun";
 import { createApiKeyService } from "../modules/api-keys/service";
 import { createTenantService } from "../modules/tenants/service";
 import { createUserService } from "../modules/users/service";
@@ -69,7 +70,7 @@ async function findOrCreate<T>(
  */
 export async function seedDemoData(db: Database): Promise<SeededTenant[]> {
   const tenantService = createTenantService(db);
-  const userService = createUserService(db, tenantService);
+  const userService = createUserService(db, tenantService, bunPasswords);
   const apiKeyService = createApiKeyService(db);
   const { tenants } = db.tables;
 

@@ -2,7 +2,9 @@ import { appendFileSync } from "node:fs";
 import { createApp } from "../../src/app";
 import { type Config, parseConfig } from "../../src/config";
 import type { Database } from "../../src/db/client";
+import { migrationsFolder, readMigrations } from "../../src/db/migrations/files";
 import { createLogger } from "../../src/lib/logger";
+import { bunPasswords } from "../../src/lib/password-bun";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdefghijklmnop";
 
@@ -31,8 +33,18 @@ function recordSecrets(token: string | null, body: unknown): void {
     appendFileSync(SECRETS_FILE, `${secrets.map((secret) => JSON.stringify(secret)).join("\n")}\n`);
 }
 
+/** What the Bun entry hands the app besides its database and configuration. */
+export function bunSide(db: Database) {
+  return { migrations: readMigrations(migrationsFolder(db.dialect)), passwords: bunPasswords };
+}
+
 export function buildApp(db: Database, overrides: Partial<Config> = {}) {
-  return createApp({ db, config: { ...testConfig, ...overrides }, logger: testLogger });
+  return createApp({
+    ...bunSide(db),
+    db,
+    config: { ...testConfig, ...overrides },
+    logger: testLogger,
+  });
 }
 
 export type TestApp = ReturnType<typeof buildApp>;

@@ -5,7 +5,7 @@ import { errorHandler } from "../../src/http/error-handler";
 import { requestLog } from "../../src/http/request-log";
 import { createLogger } from "../../src/lib/logger";
 import { describeEachDialect } from "../helpers/databases";
-import { ADMIN_TOKEN, call, testConfig } from "../helpers/http";
+import { ADMIN_TOKEN, bunSide, call, testConfig } from "../helpers/http";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -16,7 +16,8 @@ describeEachDialect("request ids and request logs", (database) => {
 
   beforeAll(() => {
     const logger = createLogger("info", { sink: (line) => lines.push(line), pretty: false });
-    app = createApp({ db: database().db, config: testConfig, logger });
+    const { db } = database();
+    app = createApp({ ...bunSide(db), db, config: testConfig, logger });
   });
 
   test("a valid X-Request-Id is echoed; anything else is replaced by a new UUID", async () => {

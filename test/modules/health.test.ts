@@ -3,7 +3,7 @@ import { createApp } from "../../src/app";
 import { openDatabase } from "../../src/db/client";
 import { migrationsFolder, readMigrations } from "../../src/db/migrations/files";
 import { createEmptyDatabase, describeEachDialect, type TestDatabase } from "../helpers/databases";
-import { buildApp, call, expectProblem, testConfig } from "../helpers/http";
+import { buildApp, bunSide, call, expectProblem, testConfig } from "../helpers/http";
 
 describeEachDialect("health and readiness", (database, dialect) => {
   const newestTag = readMigrations(migrationsFolder(dialect)).at(-1)?.tag;
@@ -22,7 +22,8 @@ describeEachDialect("health and readiness", (database, dialect) => {
 
   test("GET /ready answers 503 once the server is stopping, while /health stays 200", async () => {
     const stopping = new AbortController();
-    const app = createApp({ db: database().db, config: testConfig, shutdown: stopping.signal });
+    const { db } = database();
+    const app = createApp({ ...bunSide(db), db, config: testConfig, shutdown: stopping.signal });
     expect((await call(app, "GET", "/ready")).status).toBe(200);
     stopping.abort();
     expect(expectProblem(await call(app, "GET", "/ready"), 503).detail).toContain("shutting down");

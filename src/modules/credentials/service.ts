@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gte, lt } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { ProblemError } from "../../http/problem";
-import { hashPassword, verifyPassword } from "../../lib/password";
+import type { PasswordHasher } from "../../lib/password";
 import { visibleUserColumns } from "../users/service";
 
 export type CredentialService = ReturnType<typeof createCredentialService>;
@@ -11,7 +11,7 @@ export const FAILURE_WINDOW_MS = 60_000;
 
 const invalid = () => new ProblemError("unauthorized", "Invalid email or password");
 
-export function createCredentialService(db: Database) {
+export function createCredentialService(db: Database, passwords: PasswordHasher) {
   const { orm } = db;
   const { users, credentialFailures: failures } = db.tables;
   // Verified when the email is unknown, so that both answers take as long as a real check.
@@ -67,8 +67,8 @@ export function createCredentialService(db: Database) {
         .select({ ...userColumns, passwordHash: users.passwordHash })
         .from(users)
         .where(and(eq(users.tenantId, tenantId), eq(users.email, email)));
-      dummyHash ??= hashPassword("not a password anyone has");
-      const matches = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
+      dummyHash ??= passwords.hash("not a password anyone has");
+      const matches = await passwords.verify(password, user?.passwordHash ?? (await dummyHash));
       if (user === undefined || !matches || !user.isActive) {
         await recordFailure(tenantId, email, now);
         throw invalid();

@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import type { Database } from "../../db/client";
-import { migrationState } from "../../db/migrations/engine";
+// bookkeeping, not the engine: the engine reads migration files from disk, which Workers cannot.
+import { migrationState } from "../../db/migrations/bookkeeping";
 import type { MigrationFile } from "../../db/migrations/files";
 import { ProblemError, problemResponses } from "../../http/problem";
 

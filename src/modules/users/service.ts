@@ -3,7 +3,7 @@ import type { Database, Tables } from "../../db/client";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
-import { hashPassword } from "../../lib/password";
+import type { PasswordHasher } from "../../lib/password";
 import type { TenantService } from "../tenants/service";
 import type { UserCreateInput, UserUpdateInput } from "./model";
 
@@ -25,7 +25,11 @@ export function visibleUserColumns(users: Tables["users"]) {
   };
 }
 
-export function createUserService(db: Database, tenantService: TenantService) {
+export function createUserService(
+  db: Database,
+  tenantService: TenantService,
+  passwords: PasswordHasher,
+) {
   const { orm } = db;
   const { users } = db.tables;
   const columns = visibleUserColumns(users);
@@ -70,7 +74,7 @@ export function createUserService(db: Database, tenantService: TenantService) {
     async create(tenantId: string, { password, ...fields }: UserCreateInput) {
       // Checked first so that an unknown tenant costs no password hashing.
       await tenantService.requireExists(tenantId);
-      const passwordHash = await hashPassword(password);
+      const passwordHash = await passwords.hash(password);
       const [user] = await orm
         .insert(users)
         .values({ ...fields, tenantId, passwordHash })
@@ -112,7 +116,7 @@ export function createUserService(db: Database, tenantService: TenantService) {
     },
 
     async update(tenantId: string, id: string, { password, ...fields }: UserUpdateInput) {
-      const passwordHash = password === undefined ? undefined : await hashPassword(password);
+      const passwordHash = password === undefined ? undefined : await passwords.hash(password);
       const [user] = await orm
         .update(users)
         .set({
