@@ -41,9 +41,14 @@ export function migrationsFolder(dialect: Dialect): string {
   return fileURLToPath(new URL(`../../../drizzle/${dialect}`, import.meta.url));
 }
 
-export const journalPath = (folder: string) => join(folder, "meta", "_journal.json");
-export const upPath = (folder: string, tag: string) => join(folder, `${tag}.sql`);
-export const downPath = (folder: string, tag: string) => join(folder, `${tag}.down.sql`);
+/** Paths inside a dialect's folder, shared by the folder on disk and the texts a binary carries. */
+const JOURNAL_NAME = "meta/_journal.json";
+const upName = (tag: string) => `${tag}.sql`;
+const downName = (tag: string) => `${tag}.down.sql`;
+
+export const journalPath = (folder: string) => join(folder, JOURNAL_NAME);
+export const upPath = (folder: string, tag: string) => join(folder, upName(tag));
+export const downPath = (folder: string, tag: string) => join(folder, downName(tag));
 export const snapshotPath = (folder: string, index: number) =>
   join(folder, "meta", `${String(index).padStart(4, "0")}_snapshot.json`);
 
@@ -58,23 +63,44 @@ export function joinStatements(statements: string[]): string {
   return statements.length === 0 ? "" : `${statements.join(`\n${STATEMENT_BREAKPOINT}\n`)}\n`;
 }
 
-export function readJournal(folder: string): Journal {
-  const path = journalPath(folder);
-  if (!existsSync(path)) throw new Error(`No migration journal at ${path}`);
-  const journal = JSON.parse(readFileSync(path, "utf8")) as Journal;
+/**
+ * Where a dialect's migration files come from: a folder on disk (the CLI, tests, `npm start`) or
+ * texts held in memory (the compiled binary, see embedded.ts). Names are relative to the folder.
+ */
+interface MigrationSource {
+  /** The file's text, or null when it does not exist. */
+  read(name: string): string | null;
+  /** Where the file is, for error messages. */
+  locate(name: string): string;
+}
+
+function folderSource(folder: string): MigrationSource {
+  return {
+    read: (name) => {
+      const path = join(folder, name);
+      return existsSync(path) ? readFileSync(path, "utf8") : null;
+    },
+    locate: (name) => join(folder, name),
+  };
+}
+
+function textSource(texts: Readonly<Record<string, string>>, label: string): MigrationSource {
+  return { read: (name) => texts[name] ?? null, locate: (name) => `${label}/${name}` };
+}
+
+function journalFrom(source: MigrationSource): Journal {
+  const path = source.locate(JOURNAL_NAME);
+  const text = source.read(JOURNAL_NAME);
+  if (text === null) throw new Error(`No migration journal at ${path}`);
+  const journal = JSON.parse(text) as Journal;
   if (!Array.isArray(journal.entries)) throw new Error(`${path} has no "entries" list`);
   return journal;
 }
 
-function readOptional(path: string): string | null {
-  return existsSync(path) ? readFileSync(path, "utf8") : null;
-}
-
-/** The migrations in journal order, oldest first. */
-export function readMigrations(folder: string): MigrationFile[] {
-  return readJournal(folder).entries.map((entry) => {
-    const up = readOptional(upPath(folder, entry.tag));
-    const down = readOptional(downPath(folder, entry.tag));
+function migrationsFrom(source: MigrationSource): MigrationFile[] {
+  return journalFrom(source).entries.map((entry) => {
+    const up = source.read(upName(entry.tag));
+    const down = source.read(downName(entry.tag));
     return {
       index: entry.idx,
       tag: entry.tag,
@@ -84,6 +110,26 @@ export function readMigrations(folder: string): MigrationFile[] {
       downStatements: down === null ? null : splitStatements(down),
     };
   });
+}
+
+export function readJournal(folder: string): Journal {
+  return journalFrom(folderSource(folder));
+}
+
+/** The migrations in journal order, oldest first. */
+export function readMigrations(folder: string): MigrationFile[] {
+  return migrationsFrom(folderSource(folder));
+}
+
+/**
+ * The same, from texts keyed by their path inside the folder (`meta/_journal.json`,
+ * `<tag>.sql`, `<tag>.down.sql`); `label` names them in errors.
+ */
+export function migrationsFromTexts(
+  texts: Readonly<Record<string, string>>,
+  label: string,
+): MigrationFile[] {
+  return migrationsFrom(textSource(texts, label));
 }
 
 /** The SQL that moves through a migration in a direction: null when its file is missing. */
