@@ -1,7 +1,7 @@
 /** The Bun entry: configuration, database, migrations, HTTP server and graceful stop. */
 import { createApp } from "./app";
+import { startupMigrations } from "./db/migrations/embedded";
 import { migrateUp } from "./db/migrations/engine";
-import { migrationsFolder, readMigrations } from "./db/migrations/files";
 import { describeError, exitWithError, loadConfigOrExit, openDatabaseOrExit } from "./lib/fatal";
 import { createLogger } from "./lib/logger";
 import { bunPasswords } from "./lib/password-bun";
@@ -13,7 +13,7 @@ const db = await openDatabaseOrExit(config, {
   poolSize: config.databasePoolSize,
   acquireTimeoutMs: config.databaseAcquireTimeoutMs,
 });
-const migrations = readMigrations(migrationsFolder(db.dialect));
+const migrations = startupMigrations(db.dialect);
 
 if (config.migrateOnStart) {
   try {
