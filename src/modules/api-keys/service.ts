@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import { appDefaults, insertPlaceholders } from "../../db/prepared";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
@@ -29,6 +30,13 @@ export function createApiKeyService(db: Database) {
       .where(eq(apiKeys.keyId, sql.placeholder("keyId")))
       .prepare("api_key_by_key_id"),
   );
+  const insertKey = lazy(() =>
+    orm
+      .insert(apiKeys)
+      .values(insertPlaceholders(apiKeys, ["tenantId", "keyId", "secretHash", "name"]))
+      .returning(columns)
+      .prepare("insert_api_key"),
+  );
   const present = <T extends { keyId: string }>({ keyId, ...row }: T) => ({
     ...row,
     prefix: displayPrefix(keyId),
@@ -38,10 +46,13 @@ export function createApiKeyService(db: Database) {
     /** A new key for an existing tenant; `apiKey` is the only time the secret is seen. */
     async create(tenantId: string, name: string | null) {
       const key = generateApiKey();
-      const [row] = await orm
-        .insert(apiKeys)
-        .values({ tenantId, keyId: key.keyId, secretHash: key.secretHash, name })
-        .returning(columns);
+      const [row] = await insertKey().execute({
+        ...appDefaults(apiKeys),
+        tenantId,
+        keyId: key.keyId,
+        secretHash: key.secretHash,
+        name,
+      });
       if (row === undefined) throw new Error("insert returned no row");
       const { lastUsedAt: _, ...created } = present(row);
       return { ...created, apiKey: key.token };

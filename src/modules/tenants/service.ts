@@ -1,5 +1,12 @@
 import { asc, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import {
+  appDefaults,
+  definedEntries,
+  insertPlaceholders,
+  perKeySet,
+  placeholders,
+} from "../../db/prepared";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
@@ -37,9 +44,25 @@ export function createTenantService(db: Database) {
       .prepare("tenant_exists"),
   );
 
+  const insertTenant = lazy(() =>
+    orm
+      .insert(tenants)
+      .values(insertPlaceholders(tenants, ["name", "slug"]))
+      .returning(columns)
+      .prepare("insert_tenant"),
+  );
+  const updateTenant = perKeySet((keys) =>
+    orm
+      .update(tenants)
+      .set(placeholders([...keys, "updatedAt"]))
+      .where(eq(tenants.id, sql.placeholder("id")))
+      .returning(columns)
+      .prepare(`update_tenant_${keys.join("_")}`),
+  );
+
   return {
     async create(input: TenantCreateInput) {
-      const [tenant] = await orm.insert(tenants).values(input).returning(columns);
+      const [tenant] = await insertTenant().execute({ ...appDefaults(tenants), ...input });
       if (tenant === undefined) throw new Error("insert returned no row");
       return tenant;
     },
@@ -67,11 +90,12 @@ export function createTenantService(db: Database) {
     },
 
     async update(id: string, patch: TenantUpdateInput) {
-      const [tenant] = await orm
-        .update(tenants)
-        .set({ ...patch, updatedAt: new Date().toISOString() })
-        .where(eq(tenants.id, id))
-        .returning(columns);
+      const values = definedEntries(patch);
+      const [tenant] = await updateTenant(Object.keys(values)).execute({
+        ...values,
+        updatedAt: new Date().toISOString(),
+        id,
+      });
       if (tenant === undefined) throw tenantNotFound();
       return tenant;
     },

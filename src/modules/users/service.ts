@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Database, Tables } from "../../db/client";
+import { definedEntries, perKeySet, placeholders } from "../../db/prepared";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
@@ -69,6 +70,16 @@ export function createUserService(
       .limit(sql.placeholder("limit"))
       .prepare("users_next_page"),
   );
+  const updateUser = perKeySet((keys) =>
+    orm
+      .update(users)
+      .set(placeholders([...keys, "updatedAt"]))
+      .where(
+        and(eq(users.tenantId, sql.placeholder("tenantId")), eq(users.id, sql.placeholder("id"))),
+      )
+      .returning(columns)
+      .prepare(`update_user_${keys.join("_")}`),
+  );
 
   return {
     async create(tenantId: string, { password, ...fields }: UserCreateInput) {
@@ -117,15 +128,13 @@ export function createUserService(
 
     async update(tenantId: string, id: string, { password, ...fields }: UserUpdateInput) {
       const passwordHash = password === undefined ? undefined : await passwords.hash(password);
-      const [user] = await orm
-        .update(users)
-        .set({
-          ...fields,
-          ...(passwordHash ? { passwordHash } : {}),
-          updatedAt: new Date().toISOString(),
-        })
-        .where(inTenant(tenantId, id))
-        .returning(columns);
+      const values = definedEntries({ ...fields, passwordHash });
+      const [user] = await updateUser(Object.keys(values)).execute({
+        ...values,
+        updatedAt: new Date().toISOString(),
+        tenantId,
+        id,
+      });
       if (user === undefined) throw userNotFound();
       return user;
     },

@@ -1,0 +1,66 @@
+import { type Column, getTableColumns, type Placeholder, sql, type Table } from "drizzle-orm";
+
+/**
+ * Placeholders named after the given keys, for the values of a prepared insert or the SET of a
+ * prepared update: building a write's SQL costs more than running it on SQLite.
+ */
+export function placeholders<const K extends string>(
+  keys: readonly K[],
+): Record<K, Placeholder<K>> {
+  return Object.fromEntries(keys.map((key) => [key, sql.placeholder(key)])) as Record<
+    K,
+    Placeholder<K>
+  >;
+}
+
+/**
+ * Placeholders for a prepared insert: the given keys, and every column whose default the app
+ * computes, which drizzle would otherwise compute once, when the statement is built.
+ */
+export function insertPlaceholders<const K extends string>(
+  table: Table,
+  keys: readonly K[],
+): Record<K, Placeholder<K>> {
+  const computed = Object.entries(getTableColumns(table) as Record<string, Column>)
+    .filter(([, column]) => column.defaultFn !== undefined)
+    .map(([key]) => key as K);
+  return placeholders([...new Set([...computed, ...keys])]);
+}
+
+/**
+ * The values of the columns whose default the app computes (`$defaultFn`: ids, timestamps). A
+ * prepared insert is built once, so drizzle cannot compute them per row; this does, from the
+ * schema, so that the defaults stay written in one place.
+ */
+export function appDefaults(table: Table): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table)) as [string, Column][]) {
+    if (column.defaultFn !== undefined) values[key] = column.defaultFn();
+  }
+  return values;
+}
+
+/**
+ * One prepared statement per set of keys (a PATCH's fields, sorted), built on first use. The keys
+ * come from validated bodies, so there are at most 2^n of them.
+ */
+export function perKeySet<P>(build: (keys: string[]) => P): (keys: string[]) => P {
+  const built = new Map<string, P>();
+  return (keys) => {
+    const sorted = [...keys].sort();
+    const id = sorted.join(",");
+    let prepared = built.get(id);
+    if (prepared === undefined) {
+      prepared = build(sorted);
+      built.set(id, prepared);
+    }
+    return prepared;
+  };
+}
+
+/** The entries of a patch that set something. */
+export function definedEntries<T extends object>(patch: T): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch)) if (value !== undefined) values[key] = value;
+  return values;
+}
