@@ -21,7 +21,15 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** The admin bearer token; required in production, generated at start-up otherwise. */
   adminToken: string | undefined;
+  /** Server processes sharing the port (WORKERS); more than one needs a fixed PORT. */
+  workers: number;
+  /** Set in a worker started by the supervisor (src/supervisor.ts): its number from 1. */
+  worker: number | undefined;
 }
+
+/** The variable through which the supervisor tells a worker its number; not a user setting. */
+export const WORKER_ENV = "TENANT_API_WORKER";
+export const MAX_WORKERS = 64;
 
 export const MIN_ADMIN_TOKEN_LENGTH = 32;
 
@@ -118,6 +126,8 @@ export function parseConfig(env: Env): Config {
   const poolSize = present(env.DATABASE_POOL_SIZE);
   const acquireTimeout = present(env.DATABASE_ACQUIRE_TIMEOUT_MS);
   const adminToken = present(env.ADMIN_TOKEN);
+  const workersValue = present(env.WORKERS);
+  const workerValue = present(env[WORKER_ENV]);
   if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError(
       `ADMIN_TOKEN is too short: expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters (try: openssl rand -hex 32)`,
@@ -128,10 +138,17 @@ export function parseConfig(env: Env): Config {
       "ADMIN_TOKEN is required when NODE_ENV=production: at least 32 characters (try: openssl rand -hex 32)",
     );
   }
+  const listenPort = port ? integerInRange("PORT", port, 0, 65535) : 3000;
+  const workers = workersValue ? integerInRange("WORKERS", workersValue, 1, MAX_WORKERS) : 1;
+  if (workers > 1 && listenPort === 0) {
+    throw new ConfigError(
+      `WORKERS=${workers} needs a fixed PORT: every worker listens on the same one (PORT=0 picks a different free port per process)`,
+    );
+  }
   return {
     nodeEnv,
     database: parseDatabaseUrl(present(env.DATABASE_URL) ?? DEFAULT_DATABASE_URL),
-    port: port ? integerInRange("PORT", port, 0, 65535) : 3000,
+    port: listenPort,
     host: present(env.HOST) ?? "127.0.0.1",
     migrateOnStart: migrate ? booleanFlag("MIGRATE_ON_START", migrate) : nodeEnv !== "production",
     logLevel: logLevel ? oneOf("LOG_LEVEL", logLevel, LOG_LEVELS) : "info",
@@ -145,5 +162,7 @@ export function parseConfig(env: Env): Config {
     shutdownTimeoutMs:
       (shutdownTimeout ? integerInRange("SHUTDOWN_TIMEOUT", shutdownTimeout, 0, 3600) : 10) * 1000,
     adminToken,
+    workers,
+    worker: workerValue ? integerInRange(WORKER_ENV, workerValue, 1, MAX_WORKERS) : undefined,
   };
 }

@@ -1,4 +1,7 @@
-/** The Bun entry: configuration, database, migrations, HTTP server and graceful stop. */
+/**
+ * The Bun entry: configuration, database, migrations, HTTP server and graceful stop. With
+ * WORKERS=N it becomes the supervisor of N such servers on one port (src/supervisor.ts).
+ */
 import { createApp } from "./app";
 import { startupMigrations } from "./db/migrations/embedded";
 import { migrateUp } from "./db/migrations/engine";
@@ -6,9 +9,13 @@ import { describeError, exitWithError, loadConfigOrExit, openDatabaseOrExit } fr
 import { createLogger } from "./lib/logger";
 import { bunPasswords } from "./lib/password-bun";
 import { generateAdminToken } from "./lib/tokens";
+import type { WorkerMessage } from "./supervisor";
 
 const config = loadConfigOrExit();
-const logger = createLogger(config.logLevel);
+const supervising = config.workers > 1 && config.worker === undefined;
+const logger = createLogger(config.logLevel, {
+  context: config.worker === undefined ? {} : { worker: config.worker },
+});
 const db = await openDatabaseOrExit(config, {
   poolSize: config.databasePoolSize,
   acquireTimeoutMs: config.databaseAcquireTimeoutMs,
@@ -35,43 +42,63 @@ if (adminToken === undefined) {
   );
 }
 
-const stopping = new AbortController();
-const app = createApp({
-  db,
-  config: { ...config, adminToken },
-  logger,
-  migrations,
-  passwords: bunPasswords,
-  shutdown: stopping.signal,
-}).listen({ hostname: config.host, port: config.port });
-const url = `http://${app.server?.hostname}:${app.server?.port}`;
-logger.info(`listening on ${url}`, {
-  url,
-  database: db.dialect,
-  location: db.description,
-  docs: `${url}/swagger`,
-});
-
-async function shutdown(signal: string) {
-  if (stopping.signal.aborted) return;
-  stopping.abort();
-  logger.info("stopping: refusing new connections, finishing requests in flight", {
-    signal,
-    timeoutMs: config.shutdownTimeoutMs,
-  });
-  let timer: Timer | undefined;
-  const deadline = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), config.shutdownTimeoutMs);
-  });
-  // Without `true`, stop() lets in-flight requests finish; past the timeout they are cut off.
-  if ((await Promise.race([app.stop(), deadline])) === "timeout") {
-    logger.warn("shutdown timeout reached: closing the remaining connections");
-    await app.stop(true);
-  }
-  clearTimeout(timer);
+if (supervising) {
   await db.close();
-  logger.info("stopped");
-  process.exit(0);
+  const { superviseWorkers } = await import("./supervisor");
+  superviseWorkers(config, adminToken, logger);
+} else {
+  serve(adminToken);
 }
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+
+function serve(adminToken: string): void {
+  const stopping = new AbortController();
+  const app = createApp({
+    db,
+    config: { ...config, adminToken },
+    logger,
+    migrations,
+    passwords: bunPasswords,
+    shutdown: stopping.signal,
+  }).listen({ hostname: config.host, port: config.port });
+  const url = `http://${app.server?.hostname}:${app.server?.port}`;
+  if (config.worker === undefined) {
+    logger.info(`listening on ${url}`, {
+      url,
+      database: db.dialect,
+      location: db.description,
+      docs: `${url}/swagger`,
+    });
+  } else {
+    logger.info("worker listening", { url, pid: process.pid });
+    process.send?.({ type: "listening", url } satisfies WorkerMessage);
+    // A supervisor killed without its SIGTERM leaves its workers to init: they stop too.
+    const supervisor = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== supervisor) void shutdown("supervisor gone");
+    }, 1_000).unref();
+  }
+
+  async function shutdown(signal: string) {
+    if (stopping.signal.aborted) return;
+    stopping.abort();
+    logger.info("stopping: refusing new connections, finishing requests in flight", {
+      signal,
+      timeoutMs: config.shutdownTimeoutMs,
+    });
+    let timer: Timer | undefined;
+    const deadline = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), config.shutdownTimeoutMs);
+    });
+    // Without `true`, stop() lets in-flight requests finish; past the timeout they are cut off.
+    if ((await Promise.race([app.stop(), deadline])) === "timeout") {
+      logger.warn("shutdown timeout reached: closing the remaining connections");
+      await app.stop(true);
+    }
+    clearTimeout(timer);
+    await db.close();
+    logger.info("stopped");
+    process.exit(0);
+  }
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+}

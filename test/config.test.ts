@@ -15,6 +15,8 @@ describe("parseConfig", () => {
       shutdownTimeoutMs: 10_000,
       databasePoolSize: 10,
       databaseAcquireTimeoutMs: 2_000,
+      workers: 1,
+      worker: undefined,
     });
   });
 
@@ -36,6 +38,7 @@ describe("parseConfig", () => {
       DATABASE_POOL_SIZE: "4",
       DATABASE_ACQUIRE_TIMEOUT_MS: "750",
       ADMIN_TOKEN: " 0123456789abcdef0123456789abcdef ",
+      WORKERS: "4",
     });
     expect(config).toMatchObject({
       database: { dialect: "postgres", url: "postgresql://app:secret@db.internal:5433/app" },
@@ -47,6 +50,7 @@ describe("parseConfig", () => {
       databasePoolSize: 4,
       databaseAcquireTimeoutMs: 750,
       adminToken: "0123456789abcdef0123456789abcdef",
+      workers: 4,
     });
   });
 
@@ -56,6 +60,12 @@ describe("parseConfig", () => {
 
   test.each([
     [{ PORT: "abc" }, 'PORT="abc" is invalid: expected an integer from 0 to 65535'],
+    [{ WORKERS: "0" }, 'WORKERS="0" is invalid: expected an integer from 1 to 64'],
+    [{ WORKERS: "two" }, 'WORKERS="two" is invalid: expected an integer from 1 to 64'],
+    [
+      { WORKERS: "2", PORT: "0" },
+      "WORKERS=2 needs a fixed PORT: every worker listens on the same one (PORT=0 picks a different free port per process)",
+    ],
     [{ PORT: "70000" }, 'PORT="70000" is invalid: expected an integer from 0 to 65535'],
     [{ PORT: "-1" }, 'PORT="-1" is invalid: expected an integer from 0 to 65535'],
     [

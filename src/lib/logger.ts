@@ -48,12 +48,23 @@ export function createLogger(
   {
     sink = standardSink,
     pretty = process.stdout.isTTY === true,
-  }: { sink?: LogSink; pretty?: boolean } = {},
+    context = {},
+  }: {
+    sink?: LogSink;
+    pretty?: boolean;
+    /** Fields on every line, e.g. the worker's number when several processes share the logs. */
+    context?: Fields;
+  } = {},
 ): Logger {
   const threshold = SEVERITY[level];
   const write = (severity: Severity, message: string, fields: Fields = {}) => {
     if (SEVERITY[severity] < threshold) return;
-    const entry: Fields = { time: new Date().toISOString(), level: severity, msg: message };
+    const entry: Fields = {
+      time: new Date().toISOString(),
+      level: severity,
+      msg: message,
+      ...context,
+    };
     for (const [key, value] of Object.entries(fields)) entry[key] = serializeError(value);
     sink(pretty ? humanReadable(entry) : JSON.stringify(entry), severity);
   };

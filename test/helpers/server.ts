@@ -26,6 +26,8 @@ export function watch(stream: ReadableStream<Uint8Array>) {
     ended = true;
   })();
   return {
+    /** Everything read so far. */
+    text: () => text,
     async waitFor(pattern: RegExp): Promise<string> {
       for (;;) {
         const match = text.match(pattern);

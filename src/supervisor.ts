@@ -1,0 +1,99 @@
+/**
+ * WORKERS=N: N server processes on one port. The entry has applied the migrations once before
+ * this runs; each worker then listens with SO_REUSEPORT (Elysia's default on Bun), so that the
+ * kernel spreads new connections between them. A worker that dies is started again; SIGTERM or
+ * SIGINT stops them all, each finishing its requests in flight.
+ */
+import type { Subprocess } from "bun";
+import { type Config, WORKER_ENV } from "./config";
+import type { Logger } from "./lib/logger";
+
+/** What a worker tells the supervisor over IPC. */
+export interface WorkerMessage {
+  type: "listening";
+  url: string;
+}
+
+const RESTART_DELAY_MS = 1_000;
+
+// Runs this same program again: `bun src/index.ts …`, or the compiled executable itself.
+function ownCommand(): string[] {
+  const args = process.argv.slice(Bun.isStandaloneExecutable ? 2 : 1);
+  return [process.execPath, ...args];
+}
+
+export function superviseWorkers(config: Config, adminToken: string, logger: Logger): void {
+  const workers = new Map<number, Subprocess>();
+  const listening = new Set<number>();
+  let announced = false;
+  let stopping = false;
+
+  function start(worker: number): void {
+    const child = Bun.spawn(ownCommand(), {
+      env: {
+        ...process.env,
+        [WORKER_ENV]: String(worker),
+        ADMIN_TOKEN: adminToken,
+        // Applied once, by the supervisor, before any worker started.
+        MIGRATE_ON_START: "false",
+      },
+      stdio: ["ignore", "inherit", "inherit"],
+      ipc(message: WorkerMessage) {
+        if (message.type !== "listening") return;
+        listening.add(worker);
+        if (announced || listening.size < config.workers) return;
+        announced = true;
+        logger.info(`listening on ${message.url}`, {
+          url: message.url,
+          workers: config.workers,
+          database: config.database.dialect,
+          docs: `${message.url}/swagger`,
+        });
+      },
+    });
+    workers.set(worker, child);
+    void child.exited.then((code) => onExit(worker, code, child.signalCode));
+  }
+
+  function onExit(worker: number, code: number, signal: Subprocess["signalCode"]): void {
+    workers.delete(worker);
+    if (stopping) {
+      if (code !== 0) exitCode = 1;
+      if (workers.size === 0) finish();
+      return;
+    }
+    const wasListening = listening.delete(worker);
+    if (!wasListening) {
+      logger.error("worker stopped before it listened: stopping all workers", {
+        worker,
+        exitCode: code,
+        signal,
+      });
+      stopAll("worker start-up failed", 1);
+      return;
+    }
+    logger.error("worker died: starting it again", { worker, exitCode: code, signal });
+    setTimeout(() => {
+      if (!stopping) start(worker);
+    }, RESTART_DELAY_MS);
+  }
+
+  let exitCode = 0;
+  function finish(): never {
+    logger.info("stopped", { workers: config.workers });
+    process.exit(exitCode);
+  }
+
+  function stopAll(reason: string, code = 0): void {
+    if (stopping) return;
+    stopping = true;
+    exitCode = code;
+    logger.info("stopping all workers", { reason });
+    if (workers.size === 0) finish();
+    for (const child of workers.values()) child.kill("SIGTERM");
+  }
+
+  for (let worker = 1; worker <= config.workers; worker++) start(worker);
+  process.once("SIGTERM", () => stopAll("SIGTERM"));
+  process.once("SIGINT", () => stopAll("SIGINT"));
+}
