@@ -2,6 +2,8 @@
  * `npm run bench`: the app against the raw baseline (bench/baseline.ts), side by side, per
  * dialect, alternating targets round by round so that drift of this shared machine hits both.
  *   bun bench/run.ts [--quick] [--connections 32] [--duration 10] [--rounds 3] [--dialect both]
+ *                    [--workers 2]
+ * With --workers N (default 2; 1 turns it off), PostgreSQL also runs the app with WORKERS=N.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     duration: { type: "string" },
     rounds: { type: "string" },
     dialect: { type: "string", default: "both" },
+    workers: { type: "string", default: "2" },
   },
 });
 const quick = values.quick === true;
@@ -35,11 +38,18 @@ const TENANTS = 10;
 const USERS_PER_TENANT = quick ? 100 : 1_000;
 const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef0123456789";
 const ROOT = new URL("..", import.meta.url).pathname;
-const TARGETS = {
-  app: join(ROOT, "src/index.ts"),
-  baseline: join(ROOT, "bench/baseline.ts"),
-} as const;
-type Target = keyof typeof TARGETS;
+const workers = Number(values.workers);
+const APP = join(ROOT, "src/index.ts");
+const BASELINE = join(ROOT, "bench/baseline.ts");
+/** What runs: the app, the app with WORKERS=N (PostgreSQL), and the raw baseline. */
+type Target = "app" | "app-workers" | "baseline";
+const ENTRIES: Record<Target, { entry: string; env: Record<string, string> }> = {
+  app: { entry: APP, env: {} },
+  "app-workers": { entry: APP, env: { WORKERS: String(workers) } },
+  baseline: { entry: BASELINE, env: {} },
+};
+const targetsFor = (dialect: Dialect): Target[] =>
+  dialect === "postgres" && workers > 1 ? ["app", "app-workers", "baseline"] : ["app", "baseline"];
 
 interface Seeded {
   tenants: { id: string; key: string; users: string[] }[];
@@ -74,9 +84,11 @@ async function seed(db: Database): Promise<Seeded> {
   return seeded;
 }
 
+/** Starts a target on a migrated database; resolves once /health answers, with the time that took. */
 async function startTarget(target: Target, url: string) {
   const port = freePort();
-  const child = Bun.spawn([process.execPath, TARGETS[target]], {
+  const startedAt = performance.now();
+  const child = Bun.spawn([process.execPath, ENTRIES[target].entry], {
     env: {
       ...process.env,
       DATABASE_URL: url,
@@ -86,29 +98,40 @@ async function startTarget(target: Target, url: string) {
       LOG_LEVEL: "warn",
       NODE_ENV: "production",
       MIGRATE_ON_START: "false",
+      ...ENTRIES[target].env,
     },
     stdout: "ignore",
     stderr: "inherit",
   });
   const base = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    if (
-      await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (attempt > 100) throw new Error(`${target} did not start`);
-    await Bun.sleep(100);
+  const healthy = () =>
+    fetch(`${base}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+  while (!(await healthy())) {
+    if (performance.now() - startedAt > 30_000) throw new Error(`${target} did not start`);
+    await Bun.sleep(5);
   }
-  return { child, base };
+  return { child, base, startMs: Math.round(performance.now() - startedAt) };
 }
 
 /** Peak resident memory of a process, from Linux's VmHWM. */
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(status.match(/VmHWM:\s+(\d+) kB/)?.[1] ?? 0) / 1024;
+}
+
+/** The largest peak of a process and its children (a supervisor's workers). */
+function peakRssOfTreeMb(pid: number): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .split(" ")
+      .filter(Boolean)
+      .map(Number);
+  } catch {}
+  return Math.max(peakRssMb(pid), ...children.map(peakRssOfTreeMb));
 }
 
 type Scenario = "GET user" | "GET users page" | "GET tenant" | "POST tenant" | "PATCH user";
@@ -176,32 +199,49 @@ interface Measure {
   errors: number;
 }
 
-async function benchDialect(
-  dialect: Dialect,
-): Promise<{ measures: Measure[]; rss: Record<Target, number> }> {
-  const running = {} as Record<
-    Target,
-    { child: ReturnType<typeof Bun.spawn>; base: string; seeded: Seeded; drop: () => Promise<void> }
-  >;
-  for (const target of Object.keys(TARGETS) as Target[]) {
-    const database = await freshDatabase(dialect, `bench_${target}`);
-    const db = openDatabase(
-      dialect === "postgres"
-        ? { dialect, url: database.url }
-        : { dialect, path: database.url.slice(5) },
-    );
-    const seeded = await seed(db);
-    await db.close();
-    running[target] = { ...(await startTarget(target, database.url)), seeded, drop: database.drop };
-  }
+interface DialectResult {
+  measures: Measure[];
+  rss: Partial<Record<Target, number>>;
+  startMs: Partial<Record<Target, number>>;
+}
+
+async function benchDialect(dialect: Dialect): Promise<DialectResult> {
+  const targets = targetsFor(dialect);
+  const running: Partial<
+    Record<
+      Target,
+      {
+        child: ReturnType<typeof Bun.spawn>;
+        base: string;
+        seeded: Seeded;
+        drop: () => Promise<void>;
+        startMs: number;
+      }
+    >
+  > = {};
   const measures: Measure[] = [];
   try {
+    for (const target of targets) {
+      const database = await freshDatabase(dialect, `bench_${target.replace("-", "_")}`);
+      const db = openDatabase(
+        dialect === "postgres"
+          ? { dialect, url: database.url }
+          : { dialect, path: database.url.slice(5) },
+      );
+      const seeded = await seed(db);
+      await db.close();
+      running[target] = {
+        ...(await startTarget(target, database.url)),
+        seeded,
+        drop: database.drop,
+      };
+    }
     for (let round = 0; round < rounds; round++) {
       for (const scenario of SCENARIOS) {
-        // Alternate which target goes first, so that neither always runs on a warmer machine.
-        const order: Target[] = round % 2 === 0 ? ["app", "baseline"] : ["baseline", "app"];
+        // Rotate which target goes first, so that none always runs on a warmer machine.
+        const order = targets.map((_, k) => targets[(k + round) % targets.length] as Target);
         for (const target of order) {
-          const { base, seeded } = running[target];
+          const { base, seeded } = running[target] as NonNullable<(typeof running)[Target]>;
           const result = await autocannon({
             url: base,
             connections,
@@ -221,16 +261,19 @@ async function benchDialect(
         }
       }
     }
-    const rss = {
-      app: peakRssMb(running.app.child.pid),
-      baseline: peakRssMb(running.baseline.child.pid),
-    };
-    return { measures, rss };
+    const rss: DialectResult["rss"] = {};
+    const startMs: DialectResult["startMs"] = {};
+    for (const target of targets) {
+      const entry = running[target] as NonNullable<(typeof running)[Target]>;
+      rss[target] = peakRssOfTreeMb(entry.child.pid);
+      startMs[target] = entry.startMs;
+    }
+    return { measures, rss, startMs };
   } finally {
-    for (const { child, drop } of Object.values(running)) {
-      child.kill("SIGTERM");
-      await child.exited;
-      await drop();
+    for (const entry of Object.values(running)) {
+      entry.child.kill("SIGTERM");
+      await entry.child.exited;
+      await entry.drop();
     }
   }
 }
@@ -239,43 +282,52 @@ const median = (numbers: number[]) =>
   [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)] ?? 0;
 const rows: string[] = [];
 const summary: Record<string, unknown>[] = [];
+const starts: string[] = [];
 rows.push(
   "| dialect | scenario | app req/s | baseline req/s | ratio | app p50/p99 ms | baseline p50/p99 ms | non-2xx app/base | peak RSS MB app/base |",
 );
 rows.push("|---|---|---|---|---|---|---|---|---|");
 for (const dialect of dialects) {
-  const { measures, rss } = await benchDialect(dialect);
-  for (const scenario of SCENARIOS) {
-    const of = (target: Target) =>
-      measures.filter((m) => m.scenario === scenario && m.target === target);
-    const [app, base] = [of("app"), of("baseline")];
-    const appRps = median(app.map((m) => m.requestsPerSecond));
-    const baseRps = median(base.map((m) => m.requestsPerSecond));
-    const line = {
-      dialect,
-      scenario,
-      appRps: Math.round(appRps),
-      baselineRps: Math.round(baseRps),
-      ratio: Number((appRps / baseRps).toFixed(2)),
-      appP50: median(app.map((m) => m.p50)),
-      appP99: median(app.map((m) => m.p99)),
-      baselineP50: median(base.map((m) => m.p50)),
-      baselineP99: median(base.map((m) => m.p99)),
-      appNon2xx: app.reduce((sum, m) => sum + m.non2xx + m.errors, 0),
-      baselineNon2xx: base.reduce((sum, m) => sum + m.non2xx + m.errors, 0),
-      appPeakRssMb: Math.round(rss.app),
-      baselinePeakRssMb: Math.round(rss.baseline),
-    };
-    summary.push(line);
-    rows.push(
-      `| ${dialect} | ${scenario} | ${line.appRps} | ${line.baselineRps} | ${line.ratio} | ${line.appP50}/${line.appP99} | ${line.baselineP50}/${line.baselineP99} | ${line.appNon2xx}/${line.baselineNon2xx} | ${line.appPeakRssMb}/${line.baselinePeakRssMb} |`,
-    );
+  const { measures, rss, startMs } = await benchDialect(dialect);
+  const apps = targetsFor(dialect).filter((target) => target !== "baseline");
+  for (const app of apps) {
+    const label = app === "app" ? dialect : `${dialect}, WORKERS=${workers}`;
+    starts.push(`${label}: ${startMs[app]} ms (baseline ${startMs.baseline} ms)`);
+    for (const scenario of SCENARIOS) {
+      const of = (target: Target) =>
+        measures.filter((m) => m.scenario === scenario && m.target === target);
+      const [ours, base] = [of(app), of("baseline")];
+      const appRps = median(ours.map((m) => m.requestsPerSecond));
+      const baseRps = median(base.map((m) => m.requestsPerSecond));
+      const line = {
+        dialect,
+        workers: app === "app" ? 1 : workers,
+        scenario,
+        appRps: Math.round(appRps),
+        baselineRps: Math.round(baseRps),
+        ratio: Number((appRps / baseRps).toFixed(2)),
+        appP50: median(ours.map((m) => m.p50)),
+        appP99: median(ours.map((m) => m.p99)),
+        baselineP50: median(base.map((m) => m.p50)),
+        baselineP99: median(base.map((m) => m.p99)),
+        appNon2xx: ours.reduce((sum, m) => sum + m.non2xx + m.errors, 0),
+        baselineNon2xx: base.reduce((sum, m) => sum + m.non2xx + m.errors, 0),
+        appPeakRssMb: Math.round(rss[app] ?? 0),
+        baselinePeakRssMb: Math.round(rss.baseline ?? 0),
+        appStartMs: startMs[app],
+      };
+      summary.push(line);
+      rows.push(
+        `| ${label} | ${scenario} | ${line.appRps} | ${line.baselineRps} | ${line.ratio} | ${line.appP50}/${line.appP99} | ${line.baselineP50}/${line.baselineP99} | ${line.appNon2xx}/${line.baselineNon2xx} | ${line.appPeakRssMb}/${line.baselinePeakRssMb} |`,
+      );
+    }
   }
 }
 console.log(
   `\n${connections} connections, ${duration} s per run, ${rounds} rounds (medians), ${new Date().toISOString()}\n`,
 );
 console.log(rows.join("\n"));
+console.log(`\nStart to first healthy /health, migrated database:\n${starts.join("\n")}`);
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });
 const file = join(
   ROOT,
