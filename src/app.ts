@@ -1,7 +1,7 @@
 import { Elysia, type ElysiaConfig } from "elysia";
 import packageJson from "../package.json" with { type: "json" };
 import type { Config } from "./config";
-import type { Database } from "./db/client";
+import type { AppDatabase } from "./db/client";
 import type { MigrationFile } from "./db/migrations/files";
 import { authentication } from "./http/auth";
 import { errorHandler } from "./http/error-handler";
@@ -21,7 +21,7 @@ import { userRoutes } from "./modules/users/routes";
 import { createUserService } from "./modules/users/service";
 
 export interface AppDependencies {
-  db: Database;
+  db: AppDatabase;
   /** The admin token is settled before the app is built (src/index.ts generates one in development). */
   config: Config & { adminToken: string };
   logger?: Logger;

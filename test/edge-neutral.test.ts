@@ -23,7 +23,7 @@ const SIDE_EFFECT = /(?:^|\n)[ \t]*import\s*["']([^"']+)["']/g;
 const CALL = /\b(?:import|require)\s*\(\s*["']([^"']+)["']\s*\)/g;
 
 /** The modules a file loads when it runs: every import but `import type` / `export type`. */
-export function runtimeImports(source: string): Reference[] {
+function runtimeImports(source: string): Reference[] {
   const found: Reference[] = [];
   for (const match of source.matchAll(FROM)) {
     if (match[1] !== undefined) continue;
@@ -66,7 +66,7 @@ function resolveLocal(from: string, specifier: string): string | undefined {
 }
 
 /** Every .ts file reachable from the entry, and each place that is Bun-only or reads files. */
-export function audit(entry: string): { files: string[]; problems: string[] } {
+function audit(entry: string): { files: string[]; problems: string[] } {
   const seen = new Set<string>();
   const problems: string[] = [];
   const queue = [resolve(ROOT, entry)];
@@ -124,6 +124,14 @@ describe("runtime-neutral entry points", () => {
     expect(files).toContain("src/modules/users/service.ts");
     expect(files).toContain("src/modules/health/routes.ts");
     expect(files).toContain("src/lib/tokens.ts");
+  });
+
+  test("the Workers entry (src/worker.ts) reaches nothing Bun-only and reads no files", () => {
+    const { files, problems } = audit("src/worker.ts");
+    expect(problems).toEqual([]);
+    expect(files).toContain("src/app.ts");
+    expect(files).toContain("src/db/client-edge.ts");
+    expect(files).toContain("src/lib/password-wasm.ts");
   });
 
   test("the audit names the file and line of each Bun-only use (src/index.ts has several)", () => {

@@ -6,6 +6,7 @@ import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm
 import postgres, { type Sql } from "postgres";
 import { type DatabaseConfig, describeDatabase } from "../config";
 import { assertUnreachable } from "../lib/assert";
+import type { D1BackedDatabase } from "./client-edge";
 import { gatePool } from "./pool-gate";
 import { postgresTables, sqliteTables } from "./schema";
 
@@ -18,7 +19,7 @@ import { postgresTables, sqliteTables } from "./schema";
 export type Orm = PostgresJsDatabase<Record<string, never>>;
 export type Tables = typeof postgresTables;
 
-interface DatabaseBase {
+export interface DatabaseBase {
   orm: Orm;
   tables: Tables;
   /** The database's location, with any password masked. */
@@ -31,6 +32,9 @@ interface DatabaseBase {
 export type Database =
   | (DatabaseBase & { dialect: "postgres"; sql: Sql })
   | (DatabaseBase & { dialect: "sqlite"; sqlite: BunSqlite });
+
+/** What the HTTP app runs on: a database opened here, or a D1 binding on Workers (client-edge.ts). */
+export type AppDatabase = Database | D1BackedDatabase;
 
 export interface PostgresOptions {
   /** Connections in the pool. */

@@ -41,6 +41,13 @@ const POSTGRES_UNAVAILABLE_CODES = new Set([
   "08006",
 ]);
 
+// D1 reports SQLite's codes only inside its message, e.g. "D1_ERROR: UNIQUE constraint failed:
+// tenants.slug: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)".
+const D1_MESSAGE = /^(?:D1_ERROR: )?(.*): (SQLITE_[A-Z_]+)(?: \(extended: (SQLITE_[A-Z_]+)\))?$/s;
+
+// Workers' sockets (cloudflare:sockets, under postgres.js) refuse a connection with no error code.
+const WORKERS_CONNECT_FAILURE = "cannot connect to the specified address";
+
 function driverErrorOf(error: unknown): DriverError | undefined {
   let current = error;
   // drizzle wraps driver errors in DrizzleQueryError, with the driver's error as its cause.
@@ -65,8 +72,11 @@ export function classifyDatabaseError(
   const message = typeof driverError.message === "string" ? driverError.message : "";
 
   if (code.startsWith("SQLITE_")) return classifySqlite(code, message);
+  const d1 = code === "" ? message.match(D1_MESSAGE) : null;
+  if (d1) return classifySqlite(d1[3] ?? d1[2] ?? "", d1[1] ?? "");
 
   if (POSTGRES_UNAVAILABLE_CODES.has(code)) return { kind: "unavailable" };
+  if (code === "" && message.includes(WORKERS_CONNECT_FAILURE)) return { kind: "unavailable" };
   const constraint = String(driverError.constraint_name ?? "");
   switch (code) {
     case "23505":

@@ -1,5 +1,6 @@
 import type { Database as BunSqlite } from "bun:sqlite";
-import type { Database } from "../client";
+import type { D1Database } from "@cloudflare/workers-types";
+import type { AppDatabase } from "../client";
 import type { MigrationFile } from "./files";
 
 /** A row of drizzle's bookkeeping table. */
@@ -18,7 +19,7 @@ export interface MigrationState {
   current: string | null;
 }
 
-export async function readApplied(db: Database): Promise<AppliedMigration[]> {
+export async function readApplied(db: AppDatabase): Promise<AppliedMigration[]> {
   if (db.dialect === "postgres") {
     const exists = await db.sql`select to_regclass('drizzle.__drizzle_migrations') as name`;
     if (exists[0]?.name == null) return [];
@@ -37,25 +38,39 @@ export async function readApplied(db: Database): Promise<AppliedMigration[]> {
       appliedAt: row.applied_at === null ? null : new Date(row.applied_at),
     }));
   }
+  if ("d1" in db) return readAppliedD1(db.d1);
   return readAppliedSqlite(db.sqlite);
 }
+
+type AppliedRow = { hash: string; created_at: number | string; applied_at: number | null };
+
+const appliedFrom = (row: AppliedRow): AppliedMigration => ({
+  hash: row.hash,
+  createdAt: Number(row.created_at),
+  appliedAt: row.applied_at === null ? null : new Date(Number(row.applied_at)),
+});
+
+const appliedQuery = (columns: { name: string }[]) => {
+  const appliedAt = columns.some((column) => column.name === "applied_at") ? "applied_at" : "null";
+  return `select hash, created_at, ${appliedAt} as applied_at from __drizzle_migrations order by created_at`;
+};
 
 export function readAppliedSqlite(sqlite: BunSqlite): AppliedMigration[] {
   const columns = sqlite
     .query<{ name: string }, []>("PRAGMA table_info(__drizzle_migrations)")
     .all();
   if (columns.length === 0) return [];
-  const appliedAt = columns.some((column) => column.name === "applied_at") ? "applied_at" : "null";
-  const rows = sqlite
-    .query<{ hash: string; created_at: number | string; applied_at: number | null }, []>(
-      `select hash, created_at, ${appliedAt} as applied_at from __drizzle_migrations order by created_at`,
-    )
-    .all();
-  return rows.map((row) => ({
-    hash: row.hash,
-    createdAt: Number(row.created_at),
-    appliedAt: row.applied_at === null ? null : new Date(Number(row.applied_at)),
-  }));
+  return sqlite.query<AppliedRow, []>(appliedQuery(columns)).all().map(appliedFrom);
+}
+
+/** The same on D1, whose queries are asynchronous. */
+async function readAppliedD1(d1: D1Database): Promise<AppliedMigration[]> {
+  const { results: columns } = await d1
+    .prepare("PRAGMA table_info(__drizzle_migrations)")
+    .all<{ name: string }>();
+  if (columns.length === 0) return [];
+  const { results } = await d1.prepare(appliedQuery(columns)).all<AppliedRow>();
+  return results.map(appliedFrom);
 }
 
 export function stateOf(applied: AppliedMigration[], migrations: MigrationFile[]): MigrationState {
@@ -66,7 +81,7 @@ export function stateOf(applied: AppliedMigration[], migrations: MigrationFile[]
 }
 
 export async function migrationState(
-  db: Database,
+  db: AppDatabase,
   migrations: MigrationFile[],
 ): Promise<MigrationState> {
   return stateOf(await readApplied(db), migrations);

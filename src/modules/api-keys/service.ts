@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
+import type { AppDatabase } from "../../db/client";
 import { appDefaults, insertPlaceholders } from "../../db/prepared";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
@@ -11,7 +11,7 @@ export type ApiKeyService = ReturnType<typeof createApiKeyService>;
 // last_used_at is written at most this often per key, so that reads do not all become writes.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export function createApiKeyService(db: Database) {
+export function createApiKeyService(db: AppDatabase) {
   const { orm } = db;
   const { apiKeys } = db.tables;
   const columns = {

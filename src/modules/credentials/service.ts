@@ -1,5 +1,5 @@
 import { and, asc, count, eq, gte, lt } from "drizzle-orm";
-import type { Database } from "../../db/client";
+import type { AppDatabase } from "../../db/client";
 import { ProblemError } from "../../http/problem";
 import type { PasswordHasher } from "../../lib/password";
 import { visibleUserColumns } from "../users/service";
@@ -11,7 +11,7 @@ export const FAILURE_WINDOW_MS = 60_000;
 
 const invalid = () => new ProblemError("unauthorized", "Invalid email or password");
 
-export function createCredentialService(db: Database, passwords: PasswordHasher) {
+export function createCredentialService(db: AppDatabase, passwords: PasswordHasher) {
   const { orm } = db;
   const { users, credentialFailures: failures } = db.tables;
   // Verified when the email is unknown, so that both answers take as long as a real check.

@@ -1,5 +1,5 @@
 import { Elysia, t } from "elysia";
-import type { Database } from "../../db/client";
+import type { AppDatabase } from "../../db/client";
 // bookkeeping, not the engine: the engine reads migration files from disk, which Workers cannot.
 import { migrationState } from "../../db/migrations/bookkeeping";
 import type { MigrationFile } from "../../db/migrations/files";
@@ -21,7 +21,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function healthRoutes(db: Database, migrations: MigrationFile[], shutdown?: AbortSignal) {
+export function healthRoutes(db: AppDatabase, migrations: MigrationFile[], shutdown?: AbortSignal) {
   // Probes need no token: `security: []` says so in the OpenAPI document.
   return new Elysia({ detail: { tags: ["Operations"], security: [] } })
     .get("/health", () => ({ status: "ok" as const }), {

@@ -1,5 +1,5 @@
 import { asc, eq, gt, sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
+import type { AppDatabase } from "../../db/client";
 import {
   appDefaults,
   definedEntries,
@@ -16,7 +16,7 @@ export type TenantService = ReturnType<typeof createTenantService>;
 
 export const tenantNotFound = () => new ProblemError("not_found", "Tenant not found");
 
-export function createTenantService(db: Database) {
+export function createTenantService(db: AppDatabase) {
   const { orm } = db;
   const { tenants } = db.tables;
   // Explicit columns, so that a column added to the table never leaks into responses unnoticed.

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
-import type { Database, Tables } from "../../db/client";
+import type { AppDatabase, Tables } from "../../db/client";
 import { definedEntries, perKeySet, placeholders } from "../../db/prepared";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
@@ -27,7 +27,7 @@ export function visibleUserColumns(users: Tables["users"]) {
 }
 
 export function createUserService(
-  db: Database,
+  db: AppDatabase,
   tenantService: TenantService,
   passwords: PasswordHasher,
 ) {

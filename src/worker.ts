@@ -1,0 +1,69 @@
+/**
+ * The Cloudflare Workers entry (bundled by `npm run build:worker`): bindings -> configuration,
+ * database and app, built once per isolate at module scope, where workerd lets Elysia compile its
+ * handlers. The Bun entry is src/index.ts.
+ */
+
+import { env } from "cloudflare:workers";
+import bundledMigrations from "tenant-api:migrations";
+import type { D1Database, ExecutionContext } from "@cloudflare/workers-types";
+import { CloudflareAdapter } from "elysia/adapter/cloudflare-worker";
+import { createApp } from "./app";
+import { ConfigError, parseConfig, parseDatabaseUrl } from "./config";
+import { type EdgeDatabase, openD1, openPostgresPerRequest } from "./db/client-edge";
+import type { MigrationFile } from "./db/migrations/files";
+import { createLogger } from "./lib/logger";
+import { wasmPasswords } from "./lib/password-wasm";
+
+// The variables a Worker reads; everything about ports, pools, files and shutdown is Bun's.
+const VARIABLES = ["NODE_ENV", "LOG_LEVEL", "ADMIN_TOKEN", "BODY_LIMIT_BYTES"] as const;
+
+const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+const isD1 = (value: unknown): value is D1Database =>
+  typeof (value as { prepare?: unknown } | null | undefined)?.prepare === "function";
+
+function openEdgeDatabase(bindings: Record<string, unknown>): EdgeDatabase {
+  const url = text(bindings.DATABASE_URL)?.trim() ?? "";
+  if (url !== "" && bindings.DB !== undefined) {
+    throw new ConfigError("set DATABASE_URL or bind a D1 database as DB, not both");
+  }
+  if (url !== "") {
+    const database = parseDatabaseUrl(url);
+    if (database.dialect !== "postgres") {
+      throw new ConfigError(
+        "DATABASE_URL must be a postgres:// URL on Workers; for SQLite bind a D1 database as DB",
+      );
+    }
+    return openPostgresPerRequest(database.url);
+  }
+  if (isD1(bindings.DB)) return openD1(bindings.DB);
+  throw new ConfigError("no database: bind a D1 database as DB, or set DATABASE_URL (PostgreSQL)");
+}
+
+const variables = Object.fromEntries(VARIABLES.map((name) => [name, text(env[name])]));
+// No start-up command sets NODE_ENV here: production unless the Worker's variables say otherwise.
+const config = parseConfig({ ...variables, NODE_ENV: variables.NODE_ENV ?? "production" });
+if (config.adminToken === undefined) {
+  throw new ConfigError("ADMIN_TOKEN is required on Workers: at least 32 characters");
+}
+const logger = createLogger(config.logLevel, {
+  sink: (line, severity) =>
+    severity === "warn" || severity === "error" ? console.error(line) : console.log(line),
+  pretty: false,
+});
+const database = openEdgeDatabase(env);
+const migrations: MigrationFile[] = bundledMigrations[database.db.dialect];
+
+const app = createApp({
+  db: database.db,
+  config: { ...config, adminToken: config.adminToken },
+  logger,
+  migrations,
+  passwords: wasmPasswords,
+  adapter: CloudflareAdapter,
+}).compile();
+
+export default {
+  fetch: (request: Request, _env: unknown, context: ExecutionContext) =>
+    database.serve(context, async () => app.fetch(request)),
+};

@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { Miniflare, type MiniflareOptions } from "miniflare";
+import {
+  buildWorker,
+  COMPATIBILITY_DATE,
+  D1_MIGRATIONS_DIR,
+  WORKER_SCRIPT,
+} from "../scripts/build-worker";
+import { freePort } from "../scripts/harness";
+import { migrationsFolder, readMigrations, splitStatements } from "../src/db/migrations/files";
+import { bunPasswords } from "../src/lib/password-bun";
+import { createTestDatabase, postgresProblem, type TestDatabase } from "./helpers/databases";
+import { ADMIN_TOKEN, buildApp, call, expectProblem } from "./helpers/http";
+
+// The Workers entry, bundled as `npm run build:worker` does it, run by workerd (Miniflare).
+const IN_CI = process.env.CI === "true" || process.env.CI === "1";
+const PASSWORD = "correct horse battery staple";
+const UNKNOWN_ID = "0198f0f0-0000-7000-8000-000000000000";
+let building: Promise<void> | undefined;
+const built = () => (building ??= buildWorker());
+
+function startWorker(options: Partial<MiniflareOptions>): Miniflare {
+  return new Miniflare({
+    modules: true,
+    scriptPath: WORKER_SCRIPT,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags: ["nodejs_compat"],
+    ...options,
+    bindings: { ADMIN_TOKEN, LOG_LEVEL: "warn", ...options.bindings },
+  });
+}
+
+/** The worker behind call()'s interface, so that requests and problem checks read as elsewhere. */
+const through = (mf: Miniflare) => ({
+  handle: async (request: Request) => {
+    const answer = await mf.dispatchFetch(request.url, {
+      method: request.method,
+      headers: Object.fromEntries(request.headers),
+      body: request.body === null ? undefined : await request.text(),
+    });
+    const body = await answer.arrayBuffer();
+    return new Response(body, {
+      status: answer.status,
+      headers: Object.fromEntries(answer.headers),
+    });
+  },
+});
+
+/** The same journey on each backend; `passwordHashOf` and `setPasswordHash` reach its database. */
+function describeWorker(
+  name: "sqlite" | "postgres",
+  setUp: () => Promise<{
+    mf: Miniflare;
+    passwordHashOf(userId: string): Promise<string>;
+    /** Verifies through the Bun app on the same database, where there is one. */
+    verifyOnBun?(tenantId: string, email: string, password: string): Promise<number>;
+    setPasswordHash(userId: string, hash: string): Promise<void>;
+    tearDown(): Promise<void>;
+  }>,
+) {
+  describe(`Workers entry on ${name === "sqlite" ? "D1" : "PostgreSQL"}`, () => {
+    let backend: Awaited<ReturnType<typeof setUp>>;
+    let worker: ReturnType<typeof through>;
+    let tenant: { id: string; apiKey: string };
+    let user: { id: string; email: string };
+
+    beforeAll(async () => {
+      await built();
+      backend = await setUp();
+      worker = through(backend.mf);
+    }, 60_000);
+    afterAll(() => backend?.tearDown());
+
+    test("/ready names the database and its newest migration", async () => {
+      const response = await call(worker, "GET", "/ready");
+      expect(response.status).toBe(200);
+      const newest = readMigrations(migrationsFolder(name)).at(-1)?.tag;
+      expect(response.body).toEqual({ status: "ready", database: name, migration: newest });
+    });
+
+    test("the admin creates a tenant, its key creates a user, both read back", async () => {
+      const created = await call(worker, "POST", "/tenants", {
+        body: { name: "Edge", slug: "edge" },
+      });
+      expect(created.status).toBe(201);
+      tenant = created.body;
+      const { apiKey: _, ...visible } = created.body;
+      expect((await call(worker, "GET", `/tenants/${tenant.id}`)).body).toEqual(visible);
+
+      const token = tenant.apiKey;
+      const body = { email: "Ada@Example.com", name: "Ada", password: PASSWORD };
+      const made = await call(worker, "POST", `/tenants/${tenant.id}/users`, { token, body });
+      expect(made.status).toBe(201);
+      user = made.body;
+      expect(user.email).toBe("ada@example.com");
+      const path = `/tenants/${tenant.id}/users`;
+      expect((await call(worker, "GET", `${path}/${user.id}`, { token })).body).toEqual(made.body);
+      // Twice: the prepared statement of the first request serves the next one too.
+      for (let round = 0; round < 2; round++) {
+        expect((await call(worker, "GET", path, { token })).body.data).toEqual([made.body]);
+      }
+    });
+
+    test("a taken slug is 409 and an unknown tenant 404, as problem+json", async () => {
+      const taken = await call(worker, "POST", "/tenants", {
+        body: { name: "Again", slug: "edge" },
+      });
+      expect(expectProblem(taken, 409).errors).toEqual([
+        { path: "/slug", message: expect.any(String) },
+      ]);
+      const missing = expectProblem(await call(worker, "GET", `/tenants/${UNKNOWN_ID}`), 404);
+      expect(missing).toEqual({
+        type: "/problems/not-found",
+        title: "Not found",
+        status: 404,
+        detail: "Tenant not found",
+        requestId: expect.any(String),
+      });
+    });
+
+    test("a hash the worker made verifies with Bun.password, and one Bun made verifies on the worker", async () => {
+      const workerHash = await backend.passwordHashOf(user.id);
+      expect(await bunPasswords.verify(PASSWORD, workerHash)).toBe(true);
+      if (backend.verifyOnBun) {
+        expect(await backend.verifyOnBun(tenant.id, user.email, PASSWORD)).toBe(200);
+      }
+
+      await backend.setPasswordHash(user.id, await bunPasswords.hash("made by bun"));
+      const verify = (password: string) =>
+        call(worker, "POST", `/tenants/${tenant.id}/credentials/verify`, {
+          body: { email: user.email, password },
+        });
+      const accepted = await verify("made by bun");
+      expect(accepted.status).toBe(200);
+      expect(accepted.body.id).toBe(user.id);
+      expectProblem(await verify(PASSWORD), 401);
+    });
+
+    test("concurrent requests each get an answer", async () => {
+      const token = tenant.apiKey;
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, () => call(worker, "GET", `/tenants/${tenant.id}`, { token })),
+      );
+      expect(responses.map((response) => response.status)).toEqual(Array(8).fill(200));
+    });
+  });
+}
+
+describeWorker("sqlite", async () => {
+  const mf = startWorker({ d1Databases: ["DB"] });
+  const d1 = await mf.getD1Database("DB");
+  // What an operator applies: the files `npm run build:worker` writes, each as one batch.
+  for (const file of readdirSync(D1_MIGRATIONS_DIR).sort()) {
+    const statements = splitStatements(readFileSync(join(D1_MIGRATIONS_DIR, file), "utf8"));
+    await d1.batch(statements.map((statement) => d1.prepare(statement)));
+  }
+  return {
+    mf,
+    passwordHashOf: async (id) =>
+      String(
+        await d1
+          .prepare("select password_hash from users where id = ?")
+          .bind(id)
+          .first("password_hash"),
+      ),
+    setPasswordHash: async (id, hash) => {
+      await d1.prepare("update users set password_hash = ? where id = ?").bind(hash, id).run();
+    },
+    tearDown: () => mf.dispose(),
+  };
+});
+
+if (postgresProblem === null || IN_CI) {
+  describeWorker("postgres", async () => {
+    if (postgresProblem !== null) throw new Error(`PostgreSQL is unreachable: ${postgresProblem}`);
+    // Migrated by the repo's own engine, from the Bun side, before the worker starts.
+    const database: TestDatabase = await createTestDatabase("postgres");
+    const { sql } = database.db as Extract<TestDatabase["db"], { dialect: "postgres" }>;
+    const mf = startWorker({ bindings: { DATABASE_URL: database.url } });
+    const bunApp = buildApp(database.db);
+    return {
+      mf,
+      passwordHashOf: async (id) =>
+        (await sql<{ hash: string }[]>`select password_hash as hash from users where id = ${id}`)[0]
+          ?.hash ?? "",
+      verifyOnBun: async (tenantId, email, password) =>
+        (
+          await call(bunApp, "POST", `/tenants/${tenantId}/credentials/verify`, {
+            body: { email, password },
+          })
+        ).status,
+      setPasswordHash: async (id, hash) => {
+        await sql`update users set password_hash = ${hash} where id = ${id}`;
+      },
+      tearDown: async () => {
+        await mf.dispose();
+        await database.drop();
+      },
+    };
+  });
+} else {
+  console.warn(
+    `\n!!! PostgreSQL is unreachable (${postgresProblem}): SKIPPING the Workers entry on PostgreSQL !!!\n`,
+  );
+}
+
+test("an unreachable PostgreSQL is 503 with Retry-After, as on Bun", async () => {
+  await built();
+  const mf = startWorker({
+    bindings: {
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${freePort()}/nothing`,
+      LOG_LEVEL: "error",
+    },
+  });
+  try {
+    const response = await call(through(mf), "GET", "/tenants");
+    expect(expectProblem(response, 503).type).toBe("/problems/service-unavailable");
+    expect(response.headers.get("retry-after")).toBe("1");
+  } finally {
+    await mf.dispose();
+  }
+}, 30_000);
+
+test("a Worker without ADMIN_TOKEN refuses to start, naming the variable", async () => {
+  await built();
+  let output = "";
+  const mf = startWorker({
+    d1Databases: ["DB"],
+    bindings: { ADMIN_TOKEN: "" },
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+      for (const stream of [stdout, stderr])
+        stream.on("data", (chunk: Buffer) => (output += chunk));
+    },
+  });
+  const failure = await mf.ready.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  // dispose() raises the start-up failure again; the runtime is stopped either way.
+  await mf.dispose().catch(() => {});
+  expect(failure).toBeInstanceOf(Error);
+  expect(output).toContain("ADMIN_TOKEN is required");
+}, 30_000);
