@@ -64,6 +64,11 @@ const app = createApp({
 }).compile();
 
 export default {
-  fetch: (request: Request, _env: unknown, context: ExecutionContext) =>
-    database.serve(context, async () => app.fetch(request)),
+  async fetch(request: Request, _env: unknown, context: ExecutionContext): Promise<Response> {
+    const response = await database.serve(context, async () => app.fetch(request));
+    // Elysia runs afterResponse hooks (the request's log line) in a setImmediate once the response
+    // is made, and Workers drop what is left after the response unless waitUntil holds it open.
+    context.waitUntil(new Promise((resolve) => setImmediate(resolve)));
+    return response;
+  },
 };

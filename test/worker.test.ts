@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Miniflare, type MiniflareOptions } from "miniflare";
@@ -19,19 +19,51 @@ import { ADMIN_TOKEN, buildApp, call, expectProblem } from "./helpers/http";
 const IN_CI = process.env.CI === "true" || process.env.CI === "1";
 const PASSWORD = "correct horse battery staple";
 const UNKNOWN_ID = "0198f0f0-0000-7000-8000-000000000000";
+// With TEST_LOG_FILE set (CI does), the worker logs at debug level into that file too, so that
+// CI's check for secrets in logs covers the Workers entry as well.
+const LOG_FILE = process.env.TEST_LOG_FILE;
 let building: Promise<void> | undefined;
 const built = () => (building ??= buildWorker());
 
-function startWorker(options: Partial<MiniflareOptions>): Miniflare {
-  return new Miniflare({
+/** A worker, and what it has written to stdout and stderr so far. */
+function startWorker(options: Partial<MiniflareOptions>): { mf: Miniflare; output: () => string } {
+  let output = "";
+  const mf = new Miniflare({
     modules: true,
     scriptPath: WORKER_SCRIPT,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: ["nodejs_compat"],
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+      for (const stream of [stdout, stderr]) {
+        stream.on("data", (chunk: Buffer) => {
+          output += chunk;
+          if (LOG_FILE !== undefined) appendFileSync(LOG_FILE, chunk);
+        });
+      }
+    },
     ...options,
-    bindings: { ADMIN_TOKEN, LOG_LEVEL: "warn", ...options.bindings },
+    bindings: {
+      ADMIN_TOKEN,
+      LOG_LEVEL: LOG_FILE === undefined ? "info" : "debug",
+      ...options.bindings,
+    },
   });
+  return { mf, output: () => output };
+}
+
+/** The worker's JSON log lines, once one matching `until` has arrived (it is written after the response). */
+async function logLines(
+  output: () => string,
+  until: (line: Record<string, unknown>) => boolean,
+): Promise<Record<string, unknown>[]> {
+  const parse = () =>
+    output()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  for (let waited = 0; waited < 2_000 && !parse().some(until); waited += 20) await Bun.sleep(20);
+  return parse();
 }
 
 /** The worker behind call()'s interface, so that requests and problem checks read as elsewhere. */
@@ -54,7 +86,7 @@ const through = (mf: Miniflare) => ({
 function describeWorker(
   name: "sqlite" | "postgres",
   setUp: () => Promise<{
-    mf: Miniflare;
+    worker: ReturnType<typeof startWorker>;
     passwordHashOf(userId: string): Promise<string>;
     /** Verifies through the Bun app on the same database, where there is one. */
     verifyOnBun?(tenantId: string, email: string, password: string): Promise<number>;
@@ -71,7 +103,7 @@ function describeWorker(
     beforeAll(async () => {
       await built();
       backend = await setUp();
-      worker = through(backend.mf);
+      worker = through(backend.worker.mf);
     }, 60_000);
     afterAll(() => backend?.tearDown());
 
@@ -147,19 +179,32 @@ function describeWorker(
       );
       expect(responses.map((response) => response.status)).toEqual(Array(8).fill(200));
     });
+
+    test("each request leaves a JSON log line with its route and status, and no secret", async () => {
+      const isUserCreation = (line: Record<string, unknown>) =>
+        line.msg === "request" && line.route === "/tenants/:tenantId/users" && line.status === 201;
+      const lines = await logLines(backend.worker.output, isUserCreation);
+      expect(lines.filter(isUserCreation)).toEqual([
+        expect.objectContaining({ method: "POST", tenantId: tenant.id, principal: "tenant" }),
+      ]);
+      const output = backend.worker.output();
+      for (const secret of [ADMIN_TOKEN, tenant.apiKey, PASSWORD]) {
+        expect(output).not.toContain(secret);
+      }
+    });
   });
 }
 
 describeWorker("sqlite", async () => {
-  const mf = startWorker({ d1Databases: ["DB"] });
-  const d1 = await mf.getD1Database("DB");
+  const worker = startWorker({ d1Databases: ["DB"] });
+  const d1 = await worker.mf.getD1Database("DB");
   // What an operator applies: the files `npm run build:worker` writes, each as one batch.
   for (const file of readdirSync(D1_MIGRATIONS_DIR).sort()) {
     const statements = splitStatements(readFileSync(join(D1_MIGRATIONS_DIR, file), "utf8"));
     await d1.batch(statements.map((statement) => d1.prepare(statement)));
   }
   return {
-    mf,
+    worker,
     passwordHashOf: async (id) =>
       String(
         await d1
@@ -170,7 +215,7 @@ describeWorker("sqlite", async () => {
     setPasswordHash: async (id, hash) => {
       await d1.prepare("update users set password_hash = ? where id = ?").bind(hash, id).run();
     },
-    tearDown: () => mf.dispose(),
+    tearDown: () => worker.mf.dispose(),
   };
 });
 
@@ -180,10 +225,10 @@ if (postgresProblem === null || IN_CI) {
     // Migrated by the repo's own engine, from the Bun side, before the worker starts.
     const database: TestDatabase = await createTestDatabase("postgres");
     const { sql } = database.db as Extract<TestDatabase["db"], { dialect: "postgres" }>;
-    const mf = startWorker({ bindings: { DATABASE_URL: database.url } });
+    const worker = startWorker({ bindings: { DATABASE_URL: database.url } });
     const bunApp = buildApp(database.db);
     return {
-      mf,
+      worker,
       passwordHashOf: async (id) =>
         (await sql<{ hash: string }[]>`select password_hash as hash from users where id = ${id}`)[0]
           ?.hash ?? "",
@@ -197,7 +242,7 @@ if (postgresProblem === null || IN_CI) {
         await sql`update users set password_hash = ${hash} where id = ${id}`;
       },
       tearDown: async () => {
-        await mf.dispose();
+        await worker.mf.dispose();
         await database.drop();
       },
     };
@@ -210,11 +255,8 @@ if (postgresProblem === null || IN_CI) {
 
 test("an unreachable PostgreSQL is 503 with Retry-After, as on Bun", async () => {
   await built();
-  const mf = startWorker({
-    bindings: {
-      DATABASE_URL: `postgres://postgres@127.0.0.1:${freePort()}/nothing`,
-      LOG_LEVEL: "error",
-    },
+  const { mf } = startWorker({
+    bindings: { DATABASE_URL: `postgres://postgres@127.0.0.1:${freePort()}/nothing` },
   });
   try {
     const response = await call(through(mf), "GET", "/tenants");
@@ -227,15 +269,7 @@ test("an unreachable PostgreSQL is 503 with Retry-After, as on Bun", async () =>
 
 test("a Worker without ADMIN_TOKEN refuses to start, naming the variable", async () => {
   await built();
-  let output = "";
-  const mf = startWorker({
-    d1Databases: ["DB"],
-    bindings: { ADMIN_TOKEN: "" },
-    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
-      for (const stream of [stdout, stderr])
-        stream.on("data", (chunk: Buffer) => (output += chunk));
-    },
-  });
+  const { mf, output } = startWorker({ d1Databases: ["DB"], bindings: { ADMIN_TOKEN: "" } });
   const failure = await mf.ready.then(
     () => undefined,
     (error: unknown) => error,
@@ -243,5 +277,5 @@ test("a Worker without ADMIN_TOKEN refuses to start, naming the variable", async
   // dispose() raises the start-up failure again; the runtime is stopped either way.
   await mf.dispose().catch(() => {});
   expect(failure).toBeInstanceOf(Error);
-  expect(output).toContain("ADMIN_TOKEN is required");
+  expect(output()).toContain("ADMIN_TOKEN is required");
 }, 30_000);
