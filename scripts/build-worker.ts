@@ -45,7 +45,7 @@ const bundledMigrations: BunPlugin = {
 const PRECOMPILED_WASM = ["argon2", "blake2b"] as const;
 const COMPILE_CALL = "WebAssembly.compile(asm.buffer)";
 
-function precompiledHashWasm(outdir: string): BunPlugin {
+function precompiledHashWasm(outdir: string, onPatched: () => void): BunPlugin {
   return {
     name: "precompiled hash-wasm",
     setup(build) {
@@ -68,6 +68,7 @@ function precompiledHashWasm(outdir: string): BunPlugin {
         });
         const table = `const PRECOMPILED = { ${PRECOMPILED_WASM.map((name) => `${name}: precompiled_${name}`).join(", ")} };`;
         const lookup = `(Object.hasOwn(PRECOMPILED, binary.name) ? Promise.resolve(PRECOMPILED[binary.name]) : ${COMPILE_CALL})`;
+        onPatched();
         return {
           contents: [...imports, table, source.replace(COMPILE_CALL, lookup)].join("\n"),
           loader: "js",
@@ -89,6 +90,7 @@ function writeD1Migrations(): void {
 export async function buildWorker(): Promise<void> {
   rmSync(WORKER_DIR, { recursive: true, force: true });
   mkdirSync(WORKER_DIR, { recursive: true });
+  let patched = false;
   const result = await Bun.build({
     entrypoints: [join(ROOT, "src/worker.ts")],
     outdir: WORKER_DIR,
@@ -99,11 +101,18 @@ export async function buildWorker(): Promise<void> {
     conditions: ["workerd", "worker"],
     // workerd provides these: cloudflare:sockets and the nodejs_compat modules (node:crypto, …).
     external: ["cloudflare:*", "node:*"],
-    plugins: [bundledMigrations, precompiledHashWasm(WORKER_DIR)],
+    plugins: [
+      bundledMigrations,
+      precompiledHashWasm(WORKER_DIR, () => {
+        patched = true;
+      }),
+    ],
   });
   if (!result.success) {
     throw new AggregateError(result.logs, "the Worker bundle failed to build");
   }
+  // Unpatched, the Worker would start and fail on its first password hash.
+  if (!patched) throw new Error("hash-wasm was bundled from a file the build does not patch");
   writeD1Migrations();
 }
 
