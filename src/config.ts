@@ -1,6 +1,6 @@
 export type Dialect = "postgres" | "sqlite";
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
-export type NodeEnv = "development" | "production" | "test";
+type NodeEnv = "development" | "production" | "test";
 
 export type DatabaseConfig =
   | { dialect: "postgres"; url: string }
@@ -29,9 +29,9 @@ export interface Config {
 
 /** The variable through which the supervisor tells a worker its number; not a user setting. */
 export const WORKER_ENV = "TENANT_API_WORKER";
-export const MAX_WORKERS = 64;
+const MAX_WORKERS = 64;
 
-export const MIN_ADMIN_TOKEN_LENGTH = 32;
+const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 /** A configuration value that cannot be used; its message is the one line shown at start-up. */
 export class ConfigError extends Error {

@@ -1,7 +1,7 @@
 import type { Sql } from "postgres";
 
 /** No connection of the pool became free within the acquire timeout. */
-export class PoolTimeoutError extends Error {
+class PoolTimeoutError extends Error {
   override name = "PoolTimeoutError";
   readonly code = "POOL_TIMEOUT";
 }

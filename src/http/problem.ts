@@ -1,7 +1,7 @@
 import { t } from "elysia";
 
 /** The closed list of problems the API answers with. */
-export const PROBLEM_TYPES = {
+const PROBLEM_TYPES = {
   bad_request: { status: 400, title: "Malformed request" },
   unauthorized: { status: 401, title: "Unauthorized" },
   forbidden: { status: 403, title: "Forbidden" },
@@ -53,7 +53,7 @@ export class ProblemError extends Error {
   }
 }
 
-export function problemType(code: ProblemCode): string {
+function problemType(code: ProblemCode): string {
   return `/problems/${code.replaceAll("_", "-")}`;
 }
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
-export const API_KEY_PREFIX = "tak_";
+const API_KEY_PREFIX = "tak_";
 // tak_<16 base32 characters: the public key id>_<43 base64url characters: 256 secret bits>
 const API_KEY_FORMAT = /^tak_([a-z2-7]{16})_([A-Za-z0-9_-]{43})$/;
 

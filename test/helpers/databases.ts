@@ -6,8 +6,6 @@ import { type Database, openDatabase } from "../../src/db/client";
 import { migrateUp } from "../../src/db/migrations/engine";
 import { migrationsFolder, readMigrations } from "../../src/db/migrations/files";
 
-export { TEST_DATABASE_URL };
-
 const IN_CI = process.env.CI === "true" || process.env.CI === "1";
 
 async function probePostgres(): Promise<string | null> {

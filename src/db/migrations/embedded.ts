@@ -2,7 +2,7 @@ import type { Dialect } from "../../config";
 import { type MigrationFile, migrationsFolder, migrationsFromTexts, readMigrations } from "./files";
 
 /** Each dialect's migration files, keyed by their path inside drizzle/<dialect>/. */
-export type EmbeddedMigrations = Record<Dialect, Readonly<Record<string, string>>>;
+type EmbeddedMigrations = Record<Dialect, Readonly<Record<string, string>>>;
 
 /** The module scripts/build.ts writes (git-ignored) just before `bun build --compile`. */
 export const GENERATED_MODULE = "embedded.generated.ts";

@@ -7,13 +7,11 @@ import { type RunOptions, runPostgres, runSqlite } from "./runners";
 
 export {
   type AppliedMigration,
-  type MigrationState,
   migrationState,
   readApplied,
   stateOf,
   tamperingProblems,
 } from "./bookkeeping";
-export { MigrationFailedError, MigrationFileError, MigrationLockTimeoutError } from "./errors";
 export type { RunOptions } from "./runners";
 
 function assertRunnable(plan: Plan): void {

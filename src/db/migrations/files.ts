@@ -21,7 +21,7 @@ export interface MigrationFile {
   downStatements: string[] | null;
 }
 
-export interface JournalEntry {
+interface JournalEntry {
   idx: number;
   when: number;
   tag: string;

@@ -41,7 +41,7 @@ export interface GenerateOptions {
 }
 
 /** The migration could not be generated; nothing was written for the dialect named. */
-export class GenerateError extends Error {
+class GenerateError extends Error {
   override name = "GenerateError";
 }
 
@@ -141,7 +141,7 @@ async function generateForward(
 }
 
 /** Writes the down file of every migration that has none; returns their paths. */
-export async function writeMissingDownFiles(dialect: Dialect, folder: string): Promise<string[]> {
+async function writeMissingDownFiles(dialect: Dialect, folder: string): Promise<string[]> {
   const journal = readJournal(folder);
   const written: string[] = [];
   for (const [position, entry] of journal.entries.entries()) {

@@ -13,7 +13,7 @@ const Prefix = t.String({
   description: "The key's public part (tak_ and its key id), to recognise it",
 });
 
-export const ApiKey = t.Composite([
+const ApiKey = t.Composite([
   t.Pick(ApiKeyRow, ["id", "name", "createdAt", "lastUsedAt"]),
   t.Object({ prefix: Prefix }),
 ]);

@@ -7,7 +7,7 @@ import { visibleUserColumns } from "../users/service";
 export type CredentialService = ReturnType<typeof createCredentialService>;
 
 export const MAX_FAILURES = 10;
-export const FAILURE_WINDOW_MS = 60_000;
+const FAILURE_WINDOW_MS = 60_000;
 
 const invalid = () => new ProblemError("unauthorized", "Invalid email or password");
 

@@ -4,7 +4,7 @@ import { t } from "elysia";
 import { pgTenants } from "../../db/schema";
 import { PageQuery, page, queryObject, Timestamp, trimmedText } from "../../http/schemas";
 
-export const SLUG_PATTERN = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$";
+const SLUG_PATTERN = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$";
 
 export const Tenant = createSelectSchema(pgTenants, {
   createdAt: Timestamp,

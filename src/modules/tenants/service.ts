@@ -14,7 +14,7 @@ import type { TenantCreateInput, TenantUpdateInput } from "./model";
 
 export type TenantService = ReturnType<typeof createTenantService>;
 
-export const tenantNotFound = () => new ProblemError("not_found", "Tenant not found");
+const tenantNotFound = () => new ProblemError("not_found", "Tenant not found");
 
 export function createTenantService(db: AppDatabase) {
   const { orm } = db;
