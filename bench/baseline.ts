@@ -12,10 +12,6 @@ import { v7 as uuidv7 } from "uuid";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const KEY = /^tak_([a-z2-7]{16})_([A-Za-z0-9_-]{43})$/;
-const url = process.env.DATABASE_URL ?? "";
-const adminHash = createHash("sha256")
-  .update(process.env.ADMIN_TOKEN ?? "")
-  .digest();
 
 type Row = Record<string, unknown>;
 interface Store {
@@ -112,10 +108,6 @@ function postgresStore(connection: string): Store {
   };
 }
 
-const store = url.startsWith("postgres")
-  ? postgresStore(url)
-  : sqliteStore(url.replace(/^file:/, ""));
-
 const iso = (value: unknown) =>
   new Date(value instanceof Date ? value : Number(value)).toISOString();
 const tenantJson = (row: Row) => ({
@@ -142,27 +134,31 @@ const problem = (status: number, title: string) =>
     headers: { "content-type": "application/problem+json" },
   });
 
-async function authenticate(
-  request: Request,
-): Promise<{ admin: true } | { tenantId: string } | undefined> {
-  const token = request.headers.get("authorization")?.match(/^Bearer (\S+)$/)?.[1];
-  if (!token) return undefined;
-  const digest = createHash("sha256").update(token).digest();
-  if (timingSafeEqual(digest, adminHash)) return { admin: true };
-  const parts = token.match(KEY);
-  if (!parts?.[1] || !parts[2]) return undefined;
-  const row = await store.keyById(parts[1]);
-  if (!row) return undefined;
-  const secret = createHash("sha256").update(parts[2]).digest();
-  return timingSafeEqual(secret, Buffer.from(row.secret_hash, "hex"))
-    ? { tenantId: row.tenant_id }
-    : undefined;
-}
+/** The baseline's request handler on a database (`file:…` or `postgres://…`). */
+export function createBaseline(url: string, adminToken: string) {
+  const adminHash = createHash("sha256").update(adminToken).digest();
+  const store = url.startsWith("postgres")
+    ? postgresStore(url)
+    : sqliteStore(url.replace(/^file:/, ""));
 
-const server = Bun.serve({
-  hostname: "127.0.0.1",
-  port: Number(process.env.PORT ?? 3100),
-  async fetch(request) {
+  async function authenticate(
+    request: Request,
+  ): Promise<{ admin: true } | { tenantId: string } | undefined> {
+    const token = request.headers.get("authorization")?.match(/^Bearer (\S+)$/)?.[1];
+    if (!token) return undefined;
+    const digest = createHash("sha256").update(token).digest();
+    if (timingSafeEqual(digest, adminHash)) return { admin: true };
+    const parts = token.match(KEY);
+    if (!parts?.[1] || !parts[2]) return undefined;
+    const row = await store.keyById(parts[1]);
+    if (!row) return undefined;
+    const secret = createHash("sha256").update(parts[2]).digest();
+    return timingSafeEqual(secret, Buffer.from(row.secret_hash, "hex"))
+      ? { tenantId: row.tenant_id }
+      : undefined;
+  }
+
+  return async function fetch(request: Request): Promise<Response> {
     const { pathname, searchParams } = new URL(request.url);
     const segments = pathname.split("/").filter(Boolean);
     if (segments[0] === "health") return json({ status: "ok" });
@@ -229,10 +225,18 @@ const server = Bun.serve({
       return row ? json(userJson(row)) : problem(404, "Not found");
     }
     return problem(404, "Not found");
-  },
-});
-console.log(`baseline listening on http://${server.hostname}:${server.port}`);
-process.once("SIGTERM", () => {
-  server.stop();
-  process.exit(0);
-});
+  };
+}
+
+if (import.meta.main) {
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: Number(process.env.PORT ?? 3100),
+    fetch: createBaseline(process.env.DATABASE_URL ?? "", process.env.ADMIN_TOKEN ?? ""),
+  });
+  console.log(`baseline listening on http://${server.hostname}:${server.port}`);
+  process.once("SIGTERM", () => {
+    server.stop();
+    process.exit(0);
+  });
+}

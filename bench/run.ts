@@ -9,14 +9,17 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { v7 as uuidv7 } from "uuid";
 import { freePort, freshDatabase } from "../scripts/harness";
 import type { Dialect } from "../src/config";
-import { type Database, openDatabase } from "../src/db/client";
-import { migrateUp } from "../src/db/migrations/engine";
-import { migrationsFolder, readMigrations } from "../src/db/migrations/files";
-import { bunPasswords } from "../src/lib/password-bun";
-import { generateApiKey } from "../src/lib/tokens";
+import { openDatabase } from "../src/db/client";
+import {
+  ADMIN_TOKEN,
+  SCENARIOS,
+  type Scenario,
+  type Seeded,
+  scenarioRequest,
+  seed,
+} from "./workload";
 
 const { values } = parseArgs({
   options: {
@@ -34,9 +37,7 @@ const duration = Number(values.duration ?? (quick ? 2 : 10));
 const rounds = Number(values.rounds ?? (quick ? 1 : 3));
 const dialects: Dialect[] =
   values.dialect === "both" ? ["sqlite", "postgres"] : [values.dialect as Dialect];
-const TENANTS = 10;
 const USERS_PER_TENANT = quick ? 100 : 1_000;
-const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef0123456789";
 const ROOT = new URL("..", import.meta.url).pathname;
 const workers = Number(values.workers);
 const APP = join(ROOT, "src/index.ts");
@@ -50,39 +51,6 @@ const ENTRIES: Record<Target, { entry: string; env: Record<string, string> }> = 
 };
 const targetsFor = (dialect: Dialect): Target[] =>
   dialect === "postgres" && workers > 1 ? ["app", "app-workers", "baseline"] : ["app", "baseline"];
-
-interface Seeded {
-  tenants: { id: string; key: string; users: string[] }[];
-}
-
-/** 10 tenants x N users straight into the tables (one shared argon2 hash), one key per tenant. */
-async function seed(db: Database): Promise<Seeded> {
-  await migrateUp(db, readMigrations(migrationsFolder(db.dialect)));
-  const passwordHash = await bunPasswords.hash("bench password");
-  const { orm, tables } = db;
-  const seeded: Seeded = { tenants: [] };
-  for (let t = 0; t < TENANTS; t++) {
-    const tenantId = uuidv7();
-    await orm
-      .insert(tables.tenants)
-      .values({ id: tenantId, name: `Tenant ${t}`, slug: `tenant-${t}` });
-    const key = generateApiKey();
-    await orm
-      .insert(tables.apiKeys)
-      .values({ tenantId, keyId: key.keyId, secretHash: key.secretHash, name: "bench" });
-    const users = Array.from({ length: USERS_PER_TENANT }, (_, u) => ({
-      id: uuidv7(),
-      tenantId,
-      email: `user${u}@tenant${t}.example`,
-      name: `User ${u}`,
-      passwordHash,
-    }));
-    for (let i = 0; i < users.length; i += 500)
-      await orm.insert(tables.users).values(users.slice(i, i + 500));
-    seeded.tenants.push({ id: tenantId, key: key.token, users: users.map((user) => user.id) });
-  }
-  return seeded;
-}
 
 /** Starts a target on a migrated database; resolves once /health answers, with the time that took. */
 async function startTarget(target: Target, url: string) {
@@ -134,57 +102,9 @@ function peakRssOfTreeMb(pid: number): number {
   return Math.max(peakRssMb(pid), ...children.map(peakRssOfTreeMb));
 }
 
-type Scenario = "GET user" | "GET users page" | "GET tenant" | "POST tenant" | "PATCH user";
-const SCENARIOS: Scenario[] = [
-  "GET user",
-  "GET users page",
-  "GET tenant",
-  "POST tenant",
-  "PATCH user",
-];
-let sequence = 0;
-
 function requestFor(scenario: Scenario, seeded: Seeded, target: Target): autocannon.Request {
-  const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)] as T;
   return {
-    setupRequest: (request) => {
-      const tenant = pick(seeded.tenants);
-      const auth = { authorization: `Bearer ${tenant.key}`, "content-type": "application/json" };
-      switch (scenario) {
-        case "GET user":
-          return {
-            ...request,
-            method: "GET",
-            path: `/tenants/${tenant.id}/users/${pick(tenant.users)}`,
-            headers: auth,
-          };
-        case "GET users page":
-          return {
-            ...request,
-            method: "GET",
-            path: `/tenants/${tenant.id}/users?limit=20`,
-            headers: auth,
-          };
-        case "GET tenant":
-          return { ...request, method: "GET", path: `/tenants/${tenant.id}`, headers: auth };
-        case "POST tenant":
-          return {
-            ...request,
-            method: "POST",
-            path: "/tenants",
-            headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-            body: JSON.stringify({ name: "Bench", slug: `b-${target}-${++sequence}` }),
-          };
-        case "PATCH user":
-          return {
-            ...request,
-            method: "PATCH",
-            path: `/tenants/${tenant.id}/users/${pick(tenant.users)}`,
-            headers: auth,
-            body: JSON.stringify({ name: `Renamed ${++sequence}` }),
-          };
-      }
-    },
+    setupRequest: (request) => ({ ...request, ...scenarioRequest(scenario, seeded, target) }),
   };
 }
 
@@ -228,7 +148,7 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
           ? { dialect, url: database.url }
           : { dialect, path: database.url.slice(5) },
       );
-      const seeded = await seed(db);
+      const seeded = await seed(db, USERS_PER_TENANT);
       await db.close();
       running[target] = {
         ...(await startTarget(target, database.url)),

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench -- --in-process` runs this: the app's request handling against the baseline's,
+ * in one process with no network and no load generator, so that what is measured is the CPU each
+ * spends per request (the part the app can change) on a machine that is not quiet. Per dialect
+ * and scenario: fresh seeded databases, warm-up, then rounds that alternate the targets.
+ *   bun bench/in-process.ts [--requests 20000] [--rounds 3] [--concurrency 16] [--dialect both]
+ */
+import { parseArgs } from "node:util";
+import { freshDatabase } from "../scripts/harness";
+import { createApp } from "../src/app";
+import { type Config, type Dialect, parseConfig } from "../src/config";
+import { openDatabase } from "../src/db/client";
+import { migrationsFolder, readMigrations } from "../src/db/migrations/files";
+import { createLogger } from "../src/lib/logger";
+import { bunPasswords } from "../src/lib/password-bun";
+import { createBaseline } from "./baseline";
+import { ADMIN_TOKEN, SCENARIOS, type Seeded, scenarioRequest, seed } from "./workload";
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: "string", default: "20000" },
+    rounds: { type: "string", default: "3" },
+    concurrency: { type: "string", default: "16" },
+    dialect: { type: "string", default: "both" },
+  },
+});
+const requests = Number(values.requests);
+const rounds = Number(values.rounds);
+const concurrency = Number(values.concurrency);
+const dialects: Dialect[] =
+  values.dialect === "both" ? ["sqlite", "postgres"] : [values.dialect as Dialect];
+// Writes are slower: fewer of them keep a run short.
+const WRITE_SHARE = 0.2;
+
+type Handler = (request: Request) => Promise<Response>;
+
+async function target(dialect: Dialect, name: "app" | "baseline") {
+  const database = await freshDatabase(dialect, `inproc_${name}`);
+  const db = openDatabase(
+    dialect === "postgres"
+      ? { dialect, url: database.url }
+      : { dialect, path: database.url.slice(5) },
+  );
+  const seeded = await seed(db, 1_000);
+  let handle: Handler;
+  if (name === "app") {
+    const config = parseConfig({
+      NODE_ENV: "production",
+      LOG_LEVEL: "warn",
+      ADMIN_TOKEN,
+      DATABASE_URL: database.url,
+    }) as Config & { adminToken: string };
+    const app = createApp({
+      db,
+      config,
+      logger: createLogger("warn"),
+      migrations: readMigrations(migrationsFolder(dialect)),
+      passwords: bunPasswords,
+    });
+    handle = (request) => app.handle(request);
+  } else {
+    handle = createBaseline(database.url, ADMIN_TOKEN);
+  }
+  return {
+    name,
+    seeded,
+    handle,
+    close: async () => {
+      await db.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Microseconds per request, `count` requests with `concurrency` in flight. */
+async function measure(
+  handle: Handler,
+  next: () => Request,
+  count: number,
+): Promise<{ microseconds: number; failures: number }> {
+  const batch = Array.from({ length: count }, next);
+  let failures = 0;
+  const started = Bun.nanoseconds();
+  for (let i = 0; i < batch.length; i += concurrency) {
+    await Promise.all(
+      batch.slice(i, i + concurrency).map(async (request) => {
+        const response = await handle(request);
+        await response.arrayBuffer();
+        if (response.status >= 300) failures++;
+      }),
+    );
+  }
+  return { microseconds: (Bun.nanoseconds() - started) / 1000 / count, failures };
+}
+
+const toRequest = (seeded: Seeded, scenario: (typeof SCENARIOS)[number], tag: string) => () => {
+  const { method, path, headers, body } = scenarioRequest(scenario, seeded, tag);
+  return new Request(`http://localhost${path}`, { method, headers, body });
+};
+
+const median = (numbers: number[]) =>
+  [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)] ?? 0;
+const rows = [
+  "| dialect | scenario | app µs/request | baseline µs/request | ratio (baseline/app) | failures |",
+  "|---|---|---|---|---|---|",
+];
+let totalFailures = 0;
+for (const dialect of dialects) {
+  const targets = [await target(dialect, "app"), await target(dialect, "baseline")];
+  try {
+    for (const scenario of SCENARIOS) {
+      const count = Math.round(scenario.startsWith("GET") ? requests : requests * WRITE_SHARE);
+      const times: Record<string, number[]> = { app: [], baseline: [] };
+      let failures = 0;
+      for (const { handle, seeded, name } of targets) {
+        await measure(handle, toRequest(seeded, scenario, `w${name}`), Math.min(2_000, count));
+      }
+      for (let round = 0; round < rounds; round++) {
+        const order = round % 2 === 0 ? targets : [...targets].reverse();
+        for (const { handle, seeded, name } of order) {
+          const result = await measure(handle, toRequest(seeded, scenario, name), count);
+          times[name]?.push(result.microseconds);
+          failures += result.failures;
+        }
+      }
+      const app = median(times.app ?? []);
+      const baseline = median(times.baseline ?? []);
+      totalFailures += failures;
+      rows.push(
+        `| ${dialect} | ${scenario} | ${app.toFixed(1)} | ${baseline.toFixed(1)} | ${(baseline / app).toFixed(2)} | ${failures} |`,
+      );
+    }
+  } finally {
+    for (const { close } of targets) await close();
+  }
+}
+console.log(
+  `\nIn process, ${requests} reads / ${Math.round(requests * WRITE_SHARE)} writes per round, ${concurrency} in flight, ${rounds} rounds (medians), ${new Date().toISOString()}\n`,
+);
+console.log(rows.join("\n"));
+process.exit(totalFailures === 0 ? 0 : 1);

@@ -1,0 +1,93 @@
+/** What both benchmarks share: the seeded data and the requests of each scenario. */
+import { v7 as uuidv7 } from "uuid";
+import type { Database } from "../src/db/client";
+import { migrateUp } from "../src/db/migrations/engine";
+import { migrationsFolder, readMigrations } from "../src/db/migrations/files";
+import { assertUnreachable } from "../src/lib/assert";
+import { bunPasswords } from "../src/lib/password-bun";
+import { generateApiKey } from "../src/lib/tokens";
+
+export const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef0123456789";
+const TENANTS = 10;
+
+export interface Seeded {
+  tenants: { id: string; key: string; users: string[] }[];
+}
+
+/** Migrates, then 10 tenants x N users straight into the tables (one argon2 hash), a key each. */
+export async function seed(db: Database, usersPerTenant: number): Promise<Seeded> {
+  await migrateUp(db, readMigrations(migrationsFolder(db.dialect)));
+  const passwordHash = await bunPasswords.hash("bench password");
+  const { orm, tables } = db;
+  const seeded: Seeded = { tenants: [] };
+  for (let t = 0; t < TENANTS; t++) {
+    const tenantId = uuidv7();
+    await orm
+      .insert(tables.tenants)
+      .values({ id: tenantId, name: `Tenant ${t}`, slug: `tenant-${t}` });
+    const key = generateApiKey();
+    await orm
+      .insert(tables.apiKeys)
+      .values({ tenantId, keyId: key.keyId, secretHash: key.secretHash, name: "bench" });
+    const users = Array.from({ length: usersPerTenant }, (_, u) => ({
+      id: uuidv7(),
+      tenantId,
+      email: `user${u}@tenant${t}.example`,
+      name: `User ${u}`,
+      passwordHash,
+    }));
+    for (let i = 0; i < users.length; i += 500)
+      await orm.insert(tables.users).values(users.slice(i, i + 500));
+    seeded.tenants.push({ id: tenantId, key: key.token, users: users.map((user) => user.id) });
+  }
+  return seeded;
+}
+
+export type Scenario = "GET user" | "GET users page" | "GET tenant" | "POST tenant" | "PATCH user";
+export const SCENARIOS: Scenario[] = [
+  "GET user",
+  "GET users page",
+  "GET tenant",
+  "POST tenant",
+  "PATCH user",
+];
+
+export interface ScenarioRequest {
+  method: "GET" | "POST" | "PATCH";
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+let sequence = 0;
+const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)] as T;
+
+/** One request of a scenario: a random tenant (and user); `tag` keeps new slugs apart per target. */
+export function scenarioRequest(scenario: Scenario, seeded: Seeded, tag: string): ScenarioRequest {
+  const tenant = pick(seeded.tenants);
+  const headers = { authorization: `Bearer ${tenant.key}`, "content-type": "application/json" };
+  switch (scenario) {
+    case "GET user":
+      return { method: "GET", path: `/tenants/${tenant.id}/users/${pick(tenant.users)}`, headers };
+    case "GET users page":
+      return { method: "GET", path: `/tenants/${tenant.id}/users?limit=20`, headers };
+    case "GET tenant":
+      return { method: "GET", path: `/tenants/${tenant.id}`, headers };
+    case "POST tenant":
+      return {
+        method: "POST",
+        path: "/tenants",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: "Bench", slug: `b-${tag}-${++sequence}` }),
+      };
+    case "PATCH user":
+      return {
+        method: "PATCH",
+        path: `/tenants/${tenant.id}/users/${pick(tenant.users)}`,
+        headers,
+        body: JSON.stringify({ name: `Renamed ${++sequence}` }),
+      };
+    default:
+      return assertUnreachable(scenario);
+  }
+}
