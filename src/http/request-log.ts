@@ -20,26 +20,26 @@ export function requestIdOf(request: Request): string | undefined {
  * echoed in the response. One log line per request, with no body, header or token in it.
  */
 export function requestLog(logger: Logger) {
-  return new Elysia({ name: "request-log" })
-    .onRequest(({ request, set }) => {
-      const offered = request.headers.get("x-request-id");
-      const id = offered !== null && VALID_REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
-      requests.set(request, { id, startedAt: performance.now() });
-      set.headers["x-request-id"] = id;
-    })
-    .onAfterResponse({ as: "global" }, (context) => {
-      if (!logger.enabled("info")) return;
-      const info = requests.get(context.request);
-      const principal = (context as { principal?: { kind: string; tenantId?: string } }).principal;
-      const status = typeof context.set.status === "number" ? context.set.status : 200;
-      logger.info("request", {
-        requestId: info?.id,
-        method: context.request.method,
-        route: context.route || "(no route)",
-        status,
-        durationMs: info ? Math.round((performance.now() - info.startedAt) * 10) / 10 : undefined,
-        tenantId: principal?.tenantId ?? null,
-        principal: principal?.kind ?? null,
-      });
+  const plugin = new Elysia({ name: "request-log" }).onRequest(({ request, set }) => {
+    const offered = request.headers.get("x-request-id");
+    const id = offered !== null && VALID_REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
+    requests.set(request, { id, startedAt: performance.now() });
+    set.headers["x-request-id"] = id;
+  });
+  // Without info lines there is nothing to log: no hook, so that requests pay nothing for it.
+  if (!logger.enabled("info")) return plugin;
+  return plugin.onAfterResponse({ as: "global" }, (context) => {
+    const info = requests.get(context.request);
+    const principal = (context as { principal?: { kind: string; tenantId?: string } }).principal;
+    const status = typeof context.set.status === "number" ? context.set.status : 200;
+    logger.info("request", {
+      requestId: info?.id,
+      method: context.request.method,
+      route: context.route || "(no route)",
+      status,
+      durationMs: info ? Math.round((performance.now() - info.startedAt) * 10) / 10 : undefined,
+      tenantId: principal?.tenantId ?? null,
+      principal: principal?.kind ?? null,
     });
+  });
 }
