@@ -8,16 +8,6 @@ declare module "cloudflare:workers" {
 
 declare module "tenant-api:migrations" {
   /** readMigrations() of drizzle/<dialect>/ at build time: MigrationFile[] per dialect. */
-  const migrations: Record<
-    "postgres" | "sqlite",
-    {
-      index: number;
-      tag: string;
-      createdAt: number;
-      hash: string | null;
-      statements: string[] | null;
-      downStatements: string[] | null;
-    }[]
-  >;
+  const migrations: Record<"postgres" | "sqlite", import("./db/migrations/files").MigrationFile[]>;
   export default migrations;
 }

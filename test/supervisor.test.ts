@@ -7,6 +7,7 @@ import { createEmptyDatabase, postgresProblem, type TestDatabase } from "./helpe
 import { LISTENING, start, watch } from "./helpers/server";
 
 const GENERATED_TOKEN = /"adminToken":"([^"]+)"/;
+const ADMIN_TOKEN = "workers-test-admin-token-0123456789abcdef";
 const IN_CI = process.env.CI === "true" || process.env.CI === "1";
 
 interface LogLine {
@@ -53,13 +54,11 @@ describe.skipIf(postgresProblem !== null && !IN_CI)("WORKERS=2 on PostgreSQL", (
     rmSync(cwd, { recursive: true, force: true });
   });
 
+  const startTwoWorkers = (env: Record<string, string>) =>
+    start(cwd, { WORKERS: "2", PORT: String(freePort()), DATABASE_URL: database.url, ...env });
+
   test("migrates once, both workers serve with one generated admin token, a killed worker comes back, SIGTERM stops all", async () => {
-    const server = start(cwd, {
-      WORKERS: "2",
-      PORT: String(freePort()),
-      DATABASE_URL: database.url,
-      LOG_LEVEL: "info",
-    });
+    const server = startTwoWorkers({ LOG_LEVEL: "info" });
     const stdout = watch(server.stdout);
     const stderr = watch(server.stderr);
     try {
@@ -107,12 +106,7 @@ describe.skipIf(postgresProblem !== null && !IN_CI)("WORKERS=2 on PostgreSQL", (
   }, 30_000);
 
   test("workers stop by themselves when their supervisor is killed outright", async () => {
-    const server = start(cwd, {
-      WORKERS: "2",
-      PORT: String(freePort()),
-      DATABASE_URL: database.url,
-      ADMIN_TOKEN: "workers-test-admin-token-0123456789abcdef",
-    });
+    const server = startTwoWorkers({ ADMIN_TOKEN });
     const stdout = watch(server.stdout);
     await stdout.waitFor(LISTENING);
     const pids = logLines(stdout.text())
@@ -132,12 +126,7 @@ describe.skipIf(postgresProblem !== null && !IN_CI)("WORKERS=2 on PostgreSQL", (
       socket: { data() {} },
     });
     try {
-      const server = start(cwd, {
-        WORKERS: "2",
-        PORT: String(port),
-        DATABASE_URL: database.url,
-        ADMIN_TOKEN: "workers-test-admin-token-0123456789abcdef",
-      });
+      const server = startTwoWorkers({ PORT: String(port), ADMIN_TOKEN });
       const stderr = watch(server.stderr);
       expect(await server.exited).toBe(1);
       await stderr.waitFor(/"msg":"(worker stopped before it listened: stopping all workers)"/);
