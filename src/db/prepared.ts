@@ -64,3 +64,27 @@ export function definedEntries<T extends object>(patch: T): Record<string, unkno
   for (const [key, value] of Object.entries(patch)) if (value !== undefined) values[key] = value;
   return values;
 }
+
+/**
+ * Maps the rows of a prepared select of plain columns with one loop per row, in place of
+ * drizzle's generic mapping (a reduce, entity checks and a path walk per column): about an eighth
+ * of a 20-row page's CPU. It goes through the `customResultMapper` that every drizzle driver used
+ * here (bun-sqlite, postgres-js, d1) calls with the raw rows, in the select's column order, and
+ * decodes each value with its column, as drizzle does.
+ */
+export function withRowMapper<P extends object>(prepared: P, fields: Record<string, Column>): P {
+  const keys = Object.keys(fields);
+  const columns = Object.values(fields);
+  const mapRows = (rows: unknown[][]) =>
+    rows.map((row) => {
+      const result: Record<string, unknown> = {};
+      for (let index = 0; index < keys.length; index++) {
+        const value = row[index];
+        result[keys[index] as string] =
+          value === null ? null : (columns[index] as Column).mapFromDriverValue(value);
+      }
+      return result;
+    });
+  (prepared as { customResultMapper?: unknown }).customResultMapper = mapRows;
+  return prepared;
+}

@@ -1,7 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import { is, Placeholder } from "drizzle-orm";
-import { appDefaults, definedEntries, insertPlaceholders, perKeySet } from "../../src/db/prepared";
+import { asc, eq, is, Placeholder, sql } from "drizzle-orm";
+import {
+  appDefaults,
+  definedEntries,
+  insertPlaceholders,
+  perKeySet,
+  withRowMapper,
+} from "../../src/db/prepared";
 import { pgTenants, sqliteUsers } from "../../src/db/schema";
+import { visibleUserColumns } from "../../src/modules/users/service";
+import { describeEachDialect } from "../helpers/databases";
 
 describe("prepared statement helpers", () => {
   test("insertPlaceholders covers every column the app computes, so none is frozen at build", () => {
@@ -34,5 +42,60 @@ describe("prepared statement helpers", () => {
       name: "a",
       isActive: false,
     });
+  });
+});
+
+describeEachDialect("withRowMapper", (database) => {
+  test("maps rows exactly as drizzle does: booleans, timestamps, nulls, column order", async () => {
+    const { orm, tables } = database().db;
+    const [tenant] = await orm
+      .insert(tables.tenants)
+      .values({ name: "Mapper", slug: "mapper" })
+      .returning({ id: tables.tenants.id });
+    const tenantId = tenant?.id as string;
+    await orm.insert(tables.users).values([
+      { tenantId, email: "a@x.example", name: "A", passwordHash: "h", isActive: false },
+      { tenantId, email: "b@x.example", name: "B", passwordHash: "h", role: "owner" },
+    ]);
+    await orm.insert(tables.apiKeys).values({ tenantId, keyId: "k", secretHash: "s", name: null });
+    const userColumns = visibleUserColumns(tables.users);
+    const keyColumns = {
+      lastUsedAt: tables.apiKeys.lastUsedAt,
+      name: tables.apiKeys.name,
+      createdAt: tables.apiKeys.createdAt,
+      id: tables.apiKeys.id,
+    };
+    const users = (name: string) =>
+      orm
+        .select(userColumns)
+        .from(tables.users)
+        .where(eq(tables.users.tenantId, sql.placeholder("tenantId")))
+        .orderBy(asc(tables.users.email))
+        .prepare(name);
+    const keys = (name: string) =>
+      orm
+        .select(keyColumns)
+        .from(tables.apiKeys)
+        .where(eq(tables.apiKeys.tenantId, sql.placeholder("tenantId")))
+        .prepare(name);
+
+    const expectedUsers = await users("drizzle_users").execute({ tenantId });
+    const mappedUsers = await withRowMapper(users("mapped_users"), userColumns).execute({
+      tenantId,
+    });
+    expect(mappedUsers).toEqual(expectedUsers);
+    expect(expectedUsers.map((user) => user.isActive)).toEqual([false, true]);
+    expect(typeof expectedUsers[0]?.createdAt).toBe("string");
+
+    const expectedKeys = await keys("drizzle_keys").execute({ tenantId });
+    expect(await withRowMapper(keys("mapped_keys"), keyColumns).execute({ tenantId })).toEqual(
+      expectedKeys,
+    );
+    expect(expectedKeys[0]).toMatchObject({ lastUsedAt: null, name: null });
+
+    // Keys of its own prove that the driver ran this mapper, not drizzle's.
+    const renamed = { a: keyColumns.lastUsedAt, b: keyColumns.name, c: keyColumns.createdAt };
+    const [row] = await withRowMapper(keys("renamed_keys"), renamed).execute({ tenantId });
+    expect(row as unknown).toEqual({ a: null, b: null, c: expectedKeys[0]?.createdAt });
   });
 });

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client";
-import { appDefaults, insertPlaceholders } from "../../db/prepared";
+import { appDefaults, insertPlaceholders, withRowMapper } from "../../db/prepared";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
@@ -23,12 +23,16 @@ export function createApiKeyService(db: AppDatabase) {
   };
   const lastUsedWrites = new Map<string, number>();
   // Prepared once: every authenticated request runs it.
+  const keyColumns = { id: apiKeys.id, tenantId: apiKeys.tenantId, secretHash: apiKeys.secretHash };
   const keyByKeyId = lazy(() =>
-    orm
-      .select({ id: apiKeys.id, tenantId: apiKeys.tenantId, secretHash: apiKeys.secretHash })
-      .from(apiKeys)
-      .where(eq(apiKeys.keyId, sql.placeholder("keyId")))
-      .prepare("api_key_by_key_id"),
+    withRowMapper(
+      orm
+        .select(keyColumns)
+        .from(apiKeys)
+        .where(eq(apiKeys.keyId, sql.placeholder("keyId")))
+        .prepare("api_key_by_key_id"),
+      keyColumns,
+    ),
   );
   const insertKey = lazy(() =>
     orm

@@ -6,6 +6,7 @@ import {
   insertPlaceholders,
   perKeySet,
   placeholders,
+  withRowMapper,
 } from "../../db/prepared";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
@@ -30,11 +31,14 @@ export function createTenantService(db: AppDatabase) {
 
   // Prepared once: the hot reads of every tenant-scoped request.
   const tenantById = lazy(() =>
-    orm
-      .select(columns)
-      .from(tenants)
-      .where(eq(tenants.id, sql.placeholder("id")))
-      .prepare("tenant_by_id"),
+    withRowMapper(
+      orm
+        .select(columns)
+        .from(tenants)
+        .where(eq(tenants.id, sql.placeholder("id")))
+        .prepare("tenant_by_id"),
+      columns,
+    ),
   );
   const tenantExists = lazy(() =>
     orm

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { AppDatabase, Tables } from "../../db/client";
-import { definedEntries, perKeySet, placeholders } from "../../db/prepared";
+import { definedEntries, perKeySet, placeholders, withRowMapper } from "../../db/prepared";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
@@ -39,36 +39,45 @@ export function createUserService(
 
   // Prepared once: the hot reads.
   const userById = lazy(() =>
-    orm
-      .select(columns)
-      .from(users)
-      .where(
-        and(eq(users.tenantId, sql.placeholder("tenantId")), eq(users.id, sql.placeholder("id"))),
-      )
-      .prepare("user_by_id"),
+    withRowMapper(
+      orm
+        .select(columns)
+        .from(users)
+        .where(
+          and(eq(users.tenantId, sql.placeholder("tenantId")), eq(users.id, sql.placeholder("id"))),
+        )
+        .prepare("user_by_id"),
+      columns,
+    ),
   );
   const firstPage = lazy(() =>
-    orm
-      .select(columns)
-      .from(users)
-      .where(eq(users.tenantId, sql.placeholder("tenantId")))
-      .orderBy(asc(users.id))
-      .limit(sql.placeholder("limit"))
-      .prepare("users_first_page"),
+    withRowMapper(
+      orm
+        .select(columns)
+        .from(users)
+        .where(eq(users.tenantId, sql.placeholder("tenantId")))
+        .orderBy(asc(users.id))
+        .limit(sql.placeholder("limit"))
+        .prepare("users_first_page"),
+      columns,
+    ),
   );
   const nextPage = lazy(() =>
-    orm
-      .select(columns)
-      .from(users)
-      .where(
-        and(
-          eq(users.tenantId, sql.placeholder("tenantId")),
-          gt(users.id, sql.placeholder("afterId")),
-        ),
-      )
-      .orderBy(asc(users.id))
-      .limit(sql.placeholder("limit"))
-      .prepare("users_next_page"),
+    withRowMapper(
+      orm
+        .select(columns)
+        .from(users)
+        .where(
+          and(
+            eq(users.tenantId, sql.placeholder("tenantId")),
+            gt(users.id, sql.placeholder("afterId")),
+          ),
+        )
+        .orderBy(asc(users.id))
+        .limit(sql.placeholder("limit"))
+        .prepare("users_next_page"),
+      columns,
+    ),
   );
   const updateUser = perKeySet((keys) =>
     orm
