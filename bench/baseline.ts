@@ -72,7 +72,9 @@ function sqliteStore(path: string): Store {
 
 function postgresStore(connection: string): Store {
   const sql = postgres(connection, {
-    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    // Two pipelined connections, like the app's read pool: postgres.js's default pool of 10
+    // decays under sustained load (see bench/README.md).
+    max: Number(process.env.BASELINE_POOL_SIZE ?? 2),
     prepare: true,
   });
   return {

@@ -14,8 +14,9 @@ export interface Config {
   migrateOnStart: boolean;
   logLevel: LogLevel;
   bodyLimitBytes: number;
-  /** PostgreSQL connections in the pool, and how long a query waits for one. */
+  /** PostgreSQL: write connections, pipelined read connections, and how long a query waits. */
   databasePoolSize: number;
+  databaseReadConnections: number;
   databaseAcquireTimeoutMs: number;
   /** How long a stop waits for in-flight requests before it cuts them off. */
   shutdownTimeoutMs: number;
@@ -124,6 +125,7 @@ export function parseConfig(env: Env): Config {
   const bodyLimit = present(env.BODY_LIMIT_BYTES);
   const shutdownTimeout = present(env.SHUTDOWN_TIMEOUT);
   const poolSize = present(env.DATABASE_POOL_SIZE);
+  const readConnections = present(env.DATABASE_READ_CONNECTIONS);
   const acquireTimeout = present(env.DATABASE_ACQUIRE_TIMEOUT_MS);
   const adminToken = present(env.ADMIN_TOKEN);
   const workersValue = present(env.WORKERS);
@@ -156,6 +158,9 @@ export function parseConfig(env: Env): Config {
       ? integerInRange("BODY_LIMIT_BYTES", bodyLimit, 1024, 64 * 1024 * 1024)
       : 1024 * 1024,
     databasePoolSize: poolSize ? integerInRange("DATABASE_POOL_SIZE", poolSize, 1, 1000) : 10,
+    databaseReadConnections: readConnections
+      ? integerInRange("DATABASE_READ_CONNECTIONS", readConnections, 1, 1000)
+      : 2,
     databaseAcquireTimeoutMs: acquireTimeout
       ? integerInRange("DATABASE_ACQUIRE_TIMEOUT_MS", acquireTimeout, 1, 600_000)
       : 2_000,

@@ -18,6 +18,7 @@ const logger = createLogger(config.logLevel, {
 });
 const db = await openDatabaseOrExit(config, {
   poolSize: config.databasePoolSize,
+  readConnections: config.databaseReadConnections,
   acquireTimeoutMs: config.databaseAcquireTimeoutMs,
 });
 const migrations = startupMigrations(db.dialect);

@@ -37,8 +37,10 @@ export type Database =
 export type AppDatabase = Database | D1BackedDatabase;
 
 export interface PostgresOptions {
-  /** Connections in the pool. */
+  /** Connections of the write pool, one query at a time each. */
   poolSize?: number;
+  /** Connections of the read pool, where postgres.js pipelines the reads. */
+  readConnections?: number;
   /** How long a query waits for a free connection before it fails (answered 503). */
   acquireTimeoutMs?: number;
 }
@@ -56,22 +58,31 @@ export function openDatabase(config: DatabaseConfig, options: PostgresOptions = 
 
 function openPostgres(url: string, options: PostgresOptions): Database {
   const poolSize = options.poolSize ?? 10;
-  const sql = postgres(url, {
-    max: poolSize,
-    // Seconds: a database that does not answer becomes a 503 within 2 s, not a hung request.
-    connect_timeout: 1.5,
-    onnotice: () => {},
-  });
+  const connect = (max: number) =>
+    postgres(url, {
+      max,
+      // Seconds: a database that does not answer becomes a 503 within 2 s, not a hung request.
+      connect_timeout: 1.5,
+      onnotice: () => {},
+    });
+  const sql = connect(poolSize);
+  const reads = connect(options.readConnections ?? 2);
+  const orm = drizzlePostgres(gatePool(sql, reads, poolSize, options.acquireTimeoutMs ?? 5_000));
+  // drizzle set its type parsers (dates as text, …) on the client it was given: the reads too.
+  Object.assign(reads.options.parsers, sql.options.parsers);
+  Object.assign(reads.options.serializers, sql.options.serializers);
   return {
     dialect: "postgres",
     sql,
-    orm: drizzlePostgres(gatePool(sql, poolSize, options.acquireTimeoutMs ?? 5_000)),
+    orm,
     tables: postgresTables,
     description: describeDatabase({ dialect: "postgres", url }),
     ping: async () => {
       await sql`select 1`;
     },
-    close: () => sql.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([sql.end({ timeout: 5 }), reads.end({ timeout: 5 })]);
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { openDatabase } from "../../src/db/client";
 import { createTestDatabase, describeEachDialect, type TestDatabase } from "../helpers/databases";
 import { buildApp, call, expectProblem } from "../helpers/http";
@@ -57,19 +57,19 @@ describeEachDialect("database outage", (_database, dialect) => {
     }
   }, 30_000);
 
-  test("pool exhausted by a slow query: database requests get 503 after the acquire timeout; others answer at once", async () => {
+  test("reads queued behind a slow read get 503 after the acquire timeout; others answer at once", async () => {
     if (database === undefined || proxy === undefined) throw new Error("not set up");
     proxy.restore();
     const db = openDatabase(
       { dialect: "postgres", url: database.url },
-      { poolSize: 1, acquireTimeoutMs: 1_000 },
+      { poolSize: 1, readConnections: 1, acquireTimeoutMs: 1_000 },
     );
     const app = buildApp(db);
     try {
       const tenant = (await call(app, "POST", "/tenants", { body: { name: "Pool", slug: "pool" } }))
         .body;
-      // The one connection is held by a slow query that goes through the same pool.
-      // .then() starts it: drizzle queries are lazy until awaited.
+      // The one read connection runs a slow read that goes through the same client; the tenant
+      // read is pipelined behind it. .then() starts it: drizzle queries are lazy until awaited.
       const slow = db.orm.execute(sql`select pg_sleep(3)`).then(() => undefined);
       await Bun.sleep(50);
       const timed = async (run: () => Promise<{ status: number }>) => {
@@ -93,8 +93,45 @@ describeEachDialect("database outage", (_database, dialect) => {
       expect(read.ms).toBeLessThan(2_500);
       for (const quick of [health, badToken, badBody]) expect(quick.ms).toBeLessThan(300);
       expect([health.status, badToken.status, badBody.status]).toEqual([200, 401, 400]);
+      // A slow read that has started is not cut off: it finishes.
       await slow;
       expect((await call(app, "GET", `/tenants/${tenant.id}`)).status).toBe(200);
+    } finally {
+      await db.close();
+    }
+  }, 30_000);
+
+  test("a write waits at most the acquire timeout for a free connection, gets 503 and never lands", async () => {
+    if (database === undefined || proxy === undefined) throw new Error("not set up");
+    proxy.restore();
+    const db = openDatabase(
+      { dialect: "postgres", url: database.url },
+      { poolSize: 1, readConnections: 1, acquireTimeoutMs: 1_000 },
+    );
+    const app = buildApp(db);
+    try {
+      // Not a plain SELECT, so it holds the one write connection.
+      const slow = db.orm
+        .execute(sql`do $$ begin perform pg_sleep(3); end $$`)
+        .then(() => undefined);
+      await Bun.sleep(50);
+      const started = performance.now();
+      const [write, read] = await Promise.all([
+        call(app, "POST", "/tenants", { body: { name: "Late", slug: "late-write" } }),
+        call(app, "GET", "/tenants?limit=1"),
+      ]);
+      const ms = performance.now() - started;
+      expect(write.status).toBe(503);
+      expect(ms).toBeGreaterThanOrEqual(950);
+      expect(ms).toBeLessThan(2_500);
+      // Reads have connections of their own.
+      expect(read.status).toBe(200);
+      await slow;
+      const rows = await db.orm
+        .select()
+        .from(db.tables.tenants)
+        .where(eq(db.tables.tenants.slug, "late-write"));
+      expect(rows).toEqual([]);
     } finally {
       await db.close();
     }
