@@ -57,14 +57,19 @@ describeEachDialect("database outage", (_database, dialect) => {
     }
   }, 30_000);
 
-  test("reads queued behind a slow read get 503 after the acquire timeout; others answer at once", async () => {
+  /** An app on one write and one read connection, with a 1 s acquire timeout. */
+  const onePlusOneConnections = () => {
     if (database === undefined || proxy === undefined) throw new Error("not set up");
     proxy.restore();
     const db = openDatabase(
       { dialect: "postgres", url: database.url },
       { poolSize: 1, readConnections: 1, acquireTimeoutMs: 1_000 },
     );
-    const app = buildApp(db);
+    return { db, app: buildApp(db) };
+  };
+
+  test("reads queued behind a slow read get 503 after the acquire timeout; others answer at once", async () => {
+    const { db, app } = onePlusOneConnections();
     try {
       const tenant = (await call(app, "POST", "/tenants", { body: { name: "Pool", slug: "pool" } }))
         .body;
@@ -102,13 +107,7 @@ describeEachDialect("database outage", (_database, dialect) => {
   }, 30_000);
 
   test("a write waits at most the acquire timeout for a free connection, gets 503 and never lands", async () => {
-    if (database === undefined || proxy === undefined) throw new Error("not set up");
-    proxy.restore();
-    const db = openDatabase(
-      { dialect: "postgres", url: database.url },
-      { poolSize: 1, readConnections: 1, acquireTimeoutMs: 1_000 },
-    );
-    const app = buildApp(db);
+    const { db, app } = onePlusOneConnections();
     try {
       // Not a plain SELECT, so it holds the one write connection.
       const slow = db.orm
