@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres, { type Options, type Sql } from "postgres";
 import { describeDatabase } from "../config";
 import type { Database, DatabaseBase, Orm, Tables } from "./client";
+import { copyTypeHandling, POSTGRES_OPTIONS } from "./postgres-options";
 import { postgresTables, sqliteTables } from "./schema";
 
 export type D1BackedDatabase = DatabaseBase & { dialect: "sqlite"; d1: D1Database };
@@ -37,15 +38,13 @@ export function openD1(binding: D1Database): EdgeDatabase {
   return { db, serve: (_context, handle) => handle() };
 }
 
-const POSTGRES_OPTIONS = {
+const EDGE_POSTGRES_OPTIONS = {
+  ...POSTGRES_OPTIONS,
   // A Worker cannot use one socket for two requests, so each request has one connection of its
   // own, on which postgres.js pipelines that request's queries.
   max: 1,
-  // Seconds: an unreachable database becomes a 503 within 2 s, as on Bun.
-  connect_timeout: 1.5,
   // The schema has no array columns: skip the type lookup that would cost every request a round trip.
   fetch_types: false,
-  onnotice: () => {},
 } satisfies Options<Record<string, never>>;
 
 /**
@@ -57,11 +56,10 @@ const POSTGRES_OPTIONS = {
 export function openPostgresPerRequest(url: string): EdgeDatabase {
   const requests = new AsyncLocalStorage<{ sql?: Sql }>();
   // Never connects: drizzle sets its type parsers on it, and each request's client copies them.
-  const template = postgres(url, POSTGRES_OPTIONS);
+  const template = postgres(url, EDGE_POSTGRES_OPTIONS);
   const connect = () => {
-    const sql = postgres(url, POSTGRES_OPTIONS);
-    Object.assign(sql.options.parsers, template.options.parsers);
-    Object.assign(sql.options.serializers, template.options.serializers);
+    const sql = postgres(url, EDGE_POSTGRES_OPTIONS);
+    copyTypeHandling(template, sql);
     return sql;
   };
   const current = (): Sql => {

@@ -8,6 +8,7 @@ import { type DatabaseConfig, describeDatabase } from "../config";
 import { assertUnreachable } from "../lib/assert";
 import type { D1BackedDatabase } from "./client-edge";
 import { gatePool } from "./pool-gate";
+import { copyTypeHandling, POSTGRES_OPTIONS } from "./postgres-options";
 import { postgresTables, sqliteTables } from "./schema";
 
 /**
@@ -58,19 +59,10 @@ export function openDatabase(config: DatabaseConfig, options: PostgresOptions = 
 
 function openPostgres(url: string, options: PostgresOptions): Database {
   const poolSize = options.poolSize ?? 10;
-  const connect = (max: number) =>
-    postgres(url, {
-      max,
-      // Seconds: a database that does not answer becomes a 503 within 2 s, not a hung request.
-      connect_timeout: 1.5,
-      onnotice: () => {},
-    });
-  const sql = connect(poolSize);
-  const reads = connect(options.readConnections ?? 2);
+  const sql = postgres(url, { ...POSTGRES_OPTIONS, max: poolSize });
+  const reads = postgres(url, { ...POSTGRES_OPTIONS, max: options.readConnections ?? 2 });
   const orm = drizzlePostgres(gatePool(sql, reads, poolSize, options.acquireTimeoutMs ?? 5_000));
-  // drizzle set its type parsers (dates as text, …) on the client it was given: the reads too.
-  Object.assign(reads.options.parsers, sql.options.parsers);
-  Object.assign(reads.options.serializers, sql.options.serializers);
+  copyTypeHandling(sql, reads);
   return {
     dialect: "postgres",
     sql,

@@ -13,6 +13,21 @@ export function placeholders<const K extends string>(
   >;
 }
 
+// Per table, the columns whose default the app computes (`$defaultFn`: ids, timestamps), found
+// once: appDefaults runs on every insert.
+const appDefaultColumns = new WeakMap<Table, [string, Column][]>();
+
+function columnsWithAppDefault(table: Table): [string, Column][] {
+  let found = appDefaultColumns.get(table);
+  if (found === undefined) {
+    found = (Object.entries(getTableColumns(table)) as [string, Column][]).filter(
+      ([, column]) => column.defaultFn !== undefined,
+    );
+    appDefaultColumns.set(table, found);
+  }
+  return found;
+}
+
 /**
  * Placeholders for a prepared insert: the given keys, and every column whose default the app
  * computes, which drizzle would otherwise compute once, when the statement is built.
@@ -21,22 +36,18 @@ export function insertPlaceholders<const K extends string>(
   table: Table,
   keys: readonly K[],
 ): Record<K, Placeholder<K>> {
-  const computed = Object.entries(getTableColumns(table) as Record<string, Column>)
-    .filter(([, column]) => column.defaultFn !== undefined)
-    .map(([key]) => key as K);
+  const computed = columnsWithAppDefault(table).map(([key]) => key as K);
   return placeholders([...new Set([...computed, ...keys])]);
 }
 
 /**
- * The values of the columns whose default the app computes (`$defaultFn`: ids, timestamps). A
- * prepared insert is built once, so drizzle cannot compute them per row; this does, from the
- * schema, so that the defaults stay written in one place.
+ * The values of the columns whose default the app computes. A prepared insert is built once, so
+ * drizzle cannot compute them per row; this does, from the schema, so that the defaults stay
+ * written in one place.
  */
 export function appDefaults(table: Table): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(getTableColumns(table)) as [string, Column][]) {
-    if (column.defaultFn !== undefined) values[key] = column.defaultFn();
-  }
+  for (const [key, column] of columnsWithAppDefault(table)) values[key] = column.defaultFn?.();
   return values;
 }
 

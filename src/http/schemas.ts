@@ -45,13 +45,13 @@ export const PageQuery = {
   ),
 };
 
-/** Query schemas let unknown parameters through (cache busters and the like), unlike bodies. */
 /** The page a validated query asks for, with its limit as a number. */
 export const pageOf = <Q extends { limit?: string | undefined }>({ limit, ...rest }: Q) => ({
   ...rest,
   limit: limit === undefined ? undefined : Number(limit),
 });
 
+/** Query schemas let unknown parameters through (cache busters and the like), unlike bodies. */
 export const queryObject = <P extends Parameters<typeof t.Object>[0]>(properties: P) =>
   t.Object(properties, { additionalProperties: true });
 

@@ -1,0 +1,17 @@
+import type { Sql } from "postgres";
+
+/** What every postgres.js client of the app sets, on Bun and on Workers. */
+export const POSTGRES_OPTIONS = {
+  // Seconds: a database that does not answer becomes a 503 within 2 s, not a hung request.
+  connect_timeout: 1.5,
+  onnotice: () => {},
+} as const;
+
+/**
+ * drizzle sets its type parsers and serializers (dates as text, …) on the one client it is given;
+ * another client that runs its queries needs the same.
+ */
+export function copyTypeHandling(from: Sql, to: Sql): void {
+  Object.assign(to.options.parsers, from.options.parsers);
+  Object.assign(to.options.serializers, from.options.serializers);
+}
