@@ -95,7 +95,9 @@ async function measure(
 
 const toRequest = (seeded: Seeded, scenario: (typeof SCENARIOS)[number], tag: string) => () => {
   const { method, path, headers, body } = scenarioRequest(scenario, seeded, tag);
-  return new Request(`http://localhost${path}`, { method, headers, body });
+  // As over HTTP, where every client here declares the length of a body.
+  const length = body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) };
+  return new Request(`http://localhost${path}`, { method, headers: { ...headers, ...length }, body });
 };
 
 const median = (numbers: number[]) =>

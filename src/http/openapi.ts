@@ -48,8 +48,9 @@ function correctDocument(document: OpenApiDocument): void {
 export function apiDocs(info: { title: string; version: string; description: string }) {
   return (
     new Elysia({ name: "api-docs" })
-      // Registered before the plugin so that it wraps the plugin's document route.
-      .onAfterHandle({ as: "global" }, ({ path, response }) => {
+      // Local, before the plugin: it wraps the plugin's document route and no route of the API
+      // (a global after-handle hook costs every request of the app).
+      .onAfterHandle(({ path, response }) => {
         if (path === SPEC_PATH && typeof response === "object" && response !== null) {
           correctDocument(response as OpenApiDocument);
         }

@@ -98,4 +98,40 @@ describeEachDialect("withRowMapper", (database) => {
     const [row] = await withRowMapper(keys("renamed_keys"), renamed).execute({ tenantId });
     expect(row as unknown).toEqual({ a: null, b: null, c: expectedKeys[0]?.createdAt });
   });
+
+  test("maps the rows of an UPDATE … RETURNING as drizzle does", async () => {
+    const { orm, tables } = database().db;
+    const [tenant] = await orm
+      .insert(tables.tenants)
+      .values({ name: "Returning", slug: "returning" })
+      .returning({ id: tables.tenants.id });
+    const tenantId = tenant?.id as string;
+    await orm
+      .insert(tables.users)
+      .values({ tenantId, email: "r@x.example", name: "R", passwordHash: "h", isActive: false });
+    const columns = visibleUserColumns(tables.users);
+    const rename = (name: string) =>
+      orm
+        .update(tables.users)
+        .set({ name: sql.placeholder("name") as unknown as string })
+        .where(eq(tables.users.tenantId, sql.placeholder("tenantId")))
+        .returning(columns)
+        .prepare(name);
+    const [expected] = await rename("drizzle_rename").execute({ tenantId, name: "Same" });
+    const [mapped] = await withRowMapper(rename("mapped_rename"), columns).execute({
+      tenantId,
+      name: "Same",
+    });
+    expect(mapped).toEqual(expected as NonNullable<typeof expected>);
+    expect(expected).toMatchObject({ name: "Same", isActive: false, email: "r@x.example" });
+    // Keys of its own prove that the driver ran this mapper on the returned rows.
+    const renamed = Object.fromEntries(
+      Object.entries(columns).map(([key, column]) => [`_${key}`, column]),
+    );
+    const [own] = await withRowMapper(rename("renamed_rename"), renamed).execute({
+      tenantId,
+      name: "Same",
+    });
+    expect(Object.keys(own ?? {})).toEqual(Object.keys(columns).map((key) => `_${key}`));
+  });
 });

@@ -89,12 +89,27 @@ describeEachDialect("HTTP errors", (database) => {
     ["an empty body", ""],
     ["invalid UTF-8", "\xff\xfe"],
     ["a trailing comma", '{"name":"A","slug":"b",}'],
-  ])("%s is a 400 problem", async (_, raw) => {
+  ])("%s is a 400 problem, with and without Content-Length", async (_, raw) => {
     const body = raw === "\xff\xfe" ? new Uint8Array([0x22, 0xff, 0xfe, 0x22]) : raw;
-    const response = await app.handle(
-      new Request("http://localhost/tenants", { method: "POST", headers: JSON_HEADERS, body }),
-    );
-    expect(response.status).toBe(400);
+    const length = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
+    // The two ways a body is read: whole when its length is declared, as a stream otherwise.
+    for (const headers of [JSON_HEADERS, { ...JSON_HEADERS, "content-length": length }]) {
+      const request = new Request("http://localhost/tenants", { method: "POST", headers, body });
+      expect(request.headers.get("content-length")).toBe(headers["content-length"] ?? null);
+      const response = await app.handle(request);
+      expect(response.status).toBe(400);
+      expect(response.headers.get("content-type")).toStartWith("application/problem+json");
+    }
+  });
+
+  test("a body longer than the Content-Length it declares is still held to the limit", async () => {
+    const request = new Request("http://localhost/tenants", {
+      method: "POST",
+      headers: { ...JSON_HEADERS, "content-length": "10" },
+      body: tenantBodyOfSize(LIMIT + 1, "understated"),
+    });
+    const response = await app.handle(request);
+    expect(response.status).toBe(413);
     expect(response.headers.get("content-type")).toStartWith("application/problem+json");
   });
 

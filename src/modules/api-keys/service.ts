@@ -35,11 +35,14 @@ export function createApiKeyService(db: AppDatabase) {
     ),
   );
   const insertKey = lazy(() =>
-    orm
-      .insert(apiKeys)
-      .values(insertPlaceholders(apiKeys, ["tenantId", "keyId", "secretHash", "name"]))
-      .returning(columns)
-      .prepare("insert_api_key"),
+    withRowMapper(
+      orm
+        .insert(apiKeys)
+        .values(insertPlaceholders(apiKeys, ["tenantId", "keyId", "secretHash", "name"]))
+        .returning(columns)
+        .prepare("insert_api_key"),
+      columns,
+    ),
   );
   const present = <T extends { keyId: string }>({ keyId, ...row }: T) => ({
     ...row,

@@ -49,19 +49,25 @@ export function createTenantService(db: AppDatabase) {
   );
 
   const insertTenant = lazy(() =>
-    orm
-      .insert(tenants)
-      .values(insertPlaceholders(tenants, ["name", "slug"]))
-      .returning(columns)
-      .prepare("insert_tenant"),
+    withRowMapper(
+      orm
+        .insert(tenants)
+        .values(insertPlaceholders(tenants, ["name", "slug"]))
+        .returning(columns)
+        .prepare("insert_tenant"),
+      columns,
+    ),
   );
   const updateTenant = perKeySet((keys) =>
-    orm
-      .update(tenants)
-      .set(placeholders([...keys, "updatedAt"]))
-      .where(eq(tenants.id, sql.placeholder("id")))
-      .returning(columns)
-      .prepare(`update_tenant_${keys.join("_")}`),
+    withRowMapper(
+      orm
+        .update(tenants)
+        .set(placeholders([...keys, "updatedAt"]))
+        .where(eq(tenants.id, sql.placeholder("id")))
+        .returning(columns)
+        .prepare(`update_tenant_${keys.join("_")}`),
+      columns,
+    ),
   );
 
   return {

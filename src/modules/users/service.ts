@@ -80,14 +80,17 @@ export function createUserService(
     ),
   );
   const updateUser = perKeySet((keys) =>
-    orm
-      .update(users)
-      .set(placeholders([...keys, "updatedAt"]))
-      .where(
-        and(eq(users.tenantId, sql.placeholder("tenantId")), eq(users.id, sql.placeholder("id"))),
-      )
-      .returning(columns)
-      .prepare(`update_user_${keys.join("_")}`),
+    withRowMapper(
+      orm
+        .update(users)
+        .set(placeholders([...keys, "updatedAt"]))
+        .where(
+          and(eq(users.tenantId, sql.placeholder("tenantId")), eq(users.id, sql.placeholder("id"))),
+        )
+        .returning(columns)
+        .prepare(`update_user_${keys.join("_")}`),
+      columns,
+    ),
   );
 
   return {
