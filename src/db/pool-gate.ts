@@ -48,6 +48,68 @@ type RunningQuery = PendingQuery<Row[]> & { active?: boolean };
 // Only plain SELECTs are reads: anything else (and anything unsure) takes the write path.
 const isRead = (text: string) => /^\s*select\b/i.test(text);
 
+interface WatchedRead {
+  query: RunningQuery | undefined;
+  deadline: number;
+  fail: ((error: Error) => void) | undefined;
+}
+
+/**
+ * The deadlines of the reads in flight, in the order they were sent (which is the order of their
+ * deadlines), watched by one timer: a timer and a race per read cost every request.
+ */
+function createReadDeadlines(timeoutMs: number) {
+  const watched: WatchedRead[] = [];
+  let head = 0;
+  let sweeping = false;
+  // Unref'd: a watch left over must not keep a finished process alive.
+  const sweepIn = (ms: number) => {
+    sweeping = true;
+    setTimeout(sweep, ms).unref();
+  };
+
+  // Drops settled reads from the front, so that the list holds only reads still in flight.
+  const advance = () => {
+    while (head < watched.length && (watched[head] as WatchedRead).query === undefined) head++;
+    if (head === watched.length) {
+      watched.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > watched.length) {
+      watched.splice(0, head);
+      head = 0;
+    }
+  };
+  const settle = (read: WatchedRead) => {
+    read.query = undefined;
+    read.fail = undefined;
+    advance();
+  };
+  function sweep() {
+    sweeping = false;
+    const now = performance.now();
+    for (;;) {
+      advance();
+      const read = watched[head];
+      if (read === undefined) return;
+      if (read.deadline > now) return sweepIn(Math.max(1, read.deadline - now));
+      // A read that has started is never cut off: only one still queued behind others fails.
+      if (read.query?.active !== true) read.fail?.(timeoutError(timeoutMs));
+      read.query = undefined;
+      read.fail = undefined;
+    }
+  }
+
+  return {
+    watch(query: RunningQuery, fail: (error: Error) => void): WatchedRead {
+      const read = { query, deadline: performance.now() + timeoutMs, fail };
+      watched.push(read);
+      if (!sweeping) sweepIn(timeoutMs);
+      return read;
+    },
+    settle,
+  };
+}
+
 /**
  * The client drizzle uses, in front of two postgres.js pools:
  * - writes (and anything not a plain SELECT) on the write pool, one query per connection: a query
@@ -60,6 +122,7 @@ const isRead = (text: string) => /^\s*select\b/i.test(text);
  */
 export function gatePool(writes: Sql, reads: Sql, poolSize: number, timeoutMs: number): Sql {
   const permits = createPermits(poolSize, timeoutMs);
+  const deadlines = createReadDeadlines(timeoutMs);
 
   async function write(args: UnsafeArgs, asValues: boolean): Promise<unknown> {
     const release = await permits.acquire();
@@ -74,15 +137,21 @@ export function gatePool(writes: Sql, reads: Sql, poolSize: number, timeoutMs: n
   function read(args: UnsafeArgs, asValues: boolean): Promise<unknown> {
     const query = reads.unsafe(...args) as RunningQuery;
     const result: Promise<unknown> = asValues ? query.values() : query;
-    let timer: Timer | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        if (!query.active) reject(timeoutError(timeoutMs));
-      }, timeoutMs);
+    return new Promise((resolve, reject) => {
+      const watched = deadlines.watch(query, reject);
+      // After its deadline answered, the read's own outcome has nobody left to tell: settling
+      // a settled promise does nothing.
+      result.then(
+        (rows) => {
+          deadlines.settle(watched);
+          resolve(rows);
+        },
+        (error: unknown) => {
+          deadlines.settle(watched);
+          reject(error);
+        },
+      );
     });
-    // The read may fail after its deadline answered: that failure has nobody left to tell.
-    result.catch(() => {});
-    return Promise.race([result, deadline]).finally(() => clearTimeout(timer));
   }
 
   const unsafe = (...args: UnsafeArgs) => {
