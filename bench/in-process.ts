@@ -96,8 +96,13 @@ async function measure(
 const toRequest = (seeded: Seeded, scenario: (typeof SCENARIOS)[number], tag: string) => () => {
   const { method, path, headers, body } = scenarioRequest(scenario, seeded, tag);
   // As over HTTP, where every client here declares the length of a body.
-  const length = body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) };
-  return new Request(`http://localhost${path}`, { method, headers: { ...headers, ...length }, body });
+  const length: Record<string, string> =
+    body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) };
+  return new Request(`http://localhost${path}`, {
+    method,
+    headers: { ...headers, ...length },
+    body,
+  });
 };
 
 const median = (numbers: number[]) =>

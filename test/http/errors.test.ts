@@ -93,9 +93,11 @@ describeEachDialect("HTTP errors", (database) => {
     const body = raw === "\xff\xfe" ? new Uint8Array([0x22, 0xff, 0xfe, 0x22]) : raw;
     const length = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
     // The two ways a body is read: whole when its length is declared, as a stream otherwise.
-    for (const headers of [JSON_HEADERS, { ...JSON_HEADERS, "content-length": length }]) {
+    for (const declared of [null, length]) {
+      const headers =
+        declared === null ? JSON_HEADERS : { ...JSON_HEADERS, "content-length": declared };
       const request = new Request("http://localhost/tenants", { method: "POST", headers, body });
-      expect(request.headers.get("content-length")).toBe(headers["content-length"] ?? null);
+      expect(request.headers.get("content-length")).toBe(declared);
       const response = await app.handle(request);
       expect(response.status).toBe(400);
       expect(response.headers.get("content-type")).toStartWith("application/problem+json");
