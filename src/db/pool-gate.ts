@@ -87,15 +87,14 @@ function createReadDeadlines(timeoutMs: number) {
   function sweep() {
     sweeping = false;
     const now = performance.now();
+    advance();
     for (;;) {
-      advance();
       const read = watched[head];
       if (read === undefined) return;
       if (read.deadline > now) return sweepIn(Math.max(1, read.deadline - now));
       // A read that has started is never cut off: only one still queued behind others fails.
       if (read.query?.active !== true) read.fail?.(timeoutError(timeoutMs));
-      read.query = undefined;
-      read.fail = undefined;
+      settle(read);
     }
   }
 
