@@ -83,6 +83,7 @@ function toProblem(
   error: unknown,
   logger: Logger,
   request: Request,
+  requestId: string | undefined,
 ): ProblemError {
   if (error instanceof ProblemError) return error;
   // Elysia wraps whatever a body parser throws, ours included, in a ParseError.
@@ -94,7 +95,7 @@ function toProblem(
       const validation = error as ValidationError;
       if (validation.type === "response") {
         logger.error("response failed its schema", {
-          requestId: requestIdOf(request),
+          requestId,
           method: request.method,
           path: new URL(request.url).pathname,
           error,
@@ -122,12 +123,12 @@ function toProblem(
   const failure = classifyDatabaseError(error, (name) => uniqueConstraintColumns.get(name));
   if (failure !== undefined) {
     if (failure.kind === "unavailable") {
-      logger.warn("database unavailable", { requestId: requestIdOf(request), error });
+      logger.warn("database unavailable", { requestId, error });
     }
     return problemForDatabase(failure);
   }
   logger.error("unhandled error", {
-    requestId: requestIdOf(request),
+    requestId,
     method: request.method,
     path: new URL(request.url).pathname,
     error,
@@ -140,12 +141,13 @@ export function errorHandler(logger: Logger) {
   return new Elysia({ name: "error-handler" })
     .error({ ProblemError })
     .onError({ as: "global" }, ({ code, error, request, set }) => {
-      const problem = toProblem(code, error, logger, request);
+      const requestId = requestIdOf(set);
+      const problem = toProblem(code, error, logger, request, requestId);
       set.status = problem.status;
       set.headers["content-type"] = PROBLEM_CONTENT_TYPE;
       if (problem.code === "service_unavailable") set.headers["retry-after"] = "1";
       if (problem.code === "unauthorized") set.headers["www-authenticate"] = "Bearer";
       for (const [name, value] of Object.entries(problem.headers)) set.headers[name] = value;
-      return problemBody(problem.code, problem.detail, problem.errors, requestIdOf(request));
+      return problemBody(problem.code, problem.detail, problem.errors, requestId);
     });
 }

@@ -26,7 +26,7 @@ export function sha256Hex(value: string): string {
 
 /** Compares digests, so values of any length take the same path and never throw. */
 export function sameSecret(candidate: string, expectedHash: string): boolean {
-  const actual = Buffer.from(sha256Hex(candidate), "hex");
+  const actual = createHash("sha256").update(candidate).digest();
   const expected = Buffer.from(expectedHash, "hex");
   return expected.length === actual.length && timingSafeEqual(actual, expected);
 }
