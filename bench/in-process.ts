@@ -6,15 +6,13 @@
  *   bun bench/in-process.ts [--requests 20000] [--rounds 3] [--concurrency 16] [--dialect both]
  */
 import { parseArgs } from "node:util";
-import { freshDatabase } from "../scripts/harness";
 import { createApp } from "../src/app";
 import { type Config, type Dialect, parseConfig } from "../src/config";
-import { openDatabase } from "../src/db/client";
 import { migrationsFolder, readMigrations } from "../src/db/migrations/files";
 import { createLogger } from "../src/lib/logger";
 import { bunPasswords } from "../src/lib/password-bun";
 import { createBaseline } from "./baseline";
-import { ADMIN_TOKEN, SCENARIOS, type Seeded, scenarioRequest, seed } from "./workload";
+import { ADMIN_TOKEN, SCENARIOS, type Seeded, scenarioRequest, seededDatabase } from "./workload";
 
 const { values } = parseArgs({
   options: {
@@ -35,20 +33,14 @@ const WRITE_SHARE = 0.2;
 type Handler = (request: Request) => Promise<Response>;
 
 async function target(dialect: Dialect, name: "app" | "baseline") {
-  const database = await freshDatabase(dialect, `inproc_${name}`);
-  const db = openDatabase(
-    dialect === "postgres"
-      ? { dialect, url: database.url }
-      : { dialect, path: database.url.slice(5) },
-  );
-  const seeded = await seed(db, 1_000);
+  const { url, drop, db, seeded } = await seededDatabase(dialect, `inproc_${name}`, 1_000);
   let handle: Handler;
   if (name === "app") {
     const config = parseConfig({
       NODE_ENV: "production",
       LOG_LEVEL: "warn",
       ADMIN_TOKEN,
-      DATABASE_URL: database.url,
+      DATABASE_URL: url,
     }) as Config & { adminToken: string };
     const app = createApp({
       db,
@@ -59,7 +51,7 @@ async function target(dialect: Dialect, name: "app" | "baseline") {
     });
     handle = (request) => app.handle(request);
   } else {
-    handle = createBaseline(database.url, ADMIN_TOKEN);
+    handle = createBaseline(url, ADMIN_TOKEN);
   }
   return {
     name,
@@ -67,7 +59,7 @@ async function target(dialect: Dialect, name: "app" | "baseline") {
     handle,
     close: async () => {
       await db.close();
-      await database.drop();
+      await drop();
     },
   };
 }

@@ -9,16 +9,15 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { freePort, freshDatabase } from "../scripts/harness";
+import { freePort } from "../scripts/harness";
 import type { Dialect } from "../src/config";
-import { openDatabase } from "../src/db/client";
 import {
   ADMIN_TOKEN,
   SCENARIOS,
   type Scenario,
   type Seeded,
   scenarioRequest,
-  seed,
+  seededDatabase,
 } from "./workload";
 
 const { values } = parseArgs({
@@ -143,45 +142,34 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
   const measures: Measure[] = [];
   try {
     for (const target of targets) {
-      const database = await freshDatabase(dialect, `bench_${target.replace("-", "_")}`);
-      const db = openDatabase(
-        dialect === "postgres"
-          ? { dialect, url: database.url }
-          : { dialect, path: database.url.slice(5) },
+      const { url, drop, db, seeded } = await seededDatabase(
+        dialect,
+        `bench_${target.replace("-", "_")}`,
+        USERS_PER_TENANT,
       );
-      const seeded = await seed(db, USERS_PER_TENANT);
       await db.close();
-      running[target] = {
-        ...(await startTarget(target, database.url)),
-        seeded,
-        drop: database.drop,
-      };
+      running[target] = { ...(await startTarget(target, url)), seeded, drop };
     }
+    const load = (target: Target, scenario: Scenario, seconds: number) => {
+      const { base, seeded } = running[target] as NonNullable<(typeof running)[Target]>;
+      return autocannon({
+        url: base,
+        connections,
+        duration: seconds,
+        requests: [requestFor(scenario, seeded, target)],
+      });
+    };
     // Unmeasured warm-up of every scenario on every target: the JIT compiles the hot paths
     // before the first measured round, for each side alike.
     for (const scenario of SCENARIOS) {
-      for (const target of targets) {
-        const { base, seeded } = running[target] as NonNullable<(typeof running)[Target]>;
-        await autocannon({
-          url: base,
-          connections,
-          duration: WARM_UP_SECONDS,
-          requests: [requestFor(scenario, seeded, target)],
-        });
-      }
+      for (const target of targets) await load(target, scenario, WARM_UP_SECONDS);
     }
     for (let round = 0; round < rounds; round++) {
       for (const scenario of SCENARIOS) {
         // Rotate which target goes first, so that none always runs on a warmer machine.
         const order = targets.map((_, k) => targets[(k + round) % targets.length] as Target);
         for (const target of order) {
-          const { base, seeded } = running[target] as NonNullable<(typeof running)[Target]>;
-          const result = await autocannon({
-            url: base,
-            connections,
-            duration,
-            requests: [requestFor(scenario, seeded, target)],
-          });
+          const result = await load(target, scenario, duration);
           measures.push({
             dialect,
             scenario,

@@ -1,6 +1,8 @@
 /** What both benchmarks share: the seeded data and the requests of each scenario. */
 import { v7 as uuidv7 } from "uuid";
-import type { Database } from "../src/db/client";
+import { freshDatabase } from "../scripts/harness";
+import { type Dialect, parseDatabaseUrl } from "../src/config";
+import { type Database, openDatabase } from "../src/db/client";
 import { migrateUp } from "../src/db/migrations/engine";
 import { migrationsFolder, readMigrations } from "../src/db/migrations/files";
 import { assertUnreachable } from "../src/lib/assert";
@@ -41,6 +43,13 @@ export async function seed(db: Database, usersPerTenant: number): Promise<Seeded
     seeded.tenants.push({ id: tenantId, key: key.token, users: users.map((user) => user.id) });
   }
   return seeded;
+}
+
+/** A fresh database of the dialect (see scripts/harness.ts), seeded, with a connection open on it. */
+export async function seededDatabase(dialect: Dialect, label: string, usersPerTenant: number) {
+  const { url, drop } = await freshDatabase(dialect, label);
+  const db = openDatabase(parseDatabaseUrl(url));
+  return { url, drop, db, seeded: await seed(db, usersPerTenant) };
 }
 
 export type Scenario = "GET user" | "GET users page" | "GET tenant" | "POST tenant" | "PATCH user";

@@ -19,7 +19,7 @@ import { migrationsFolder, migrationsFromTexts, readMigrations } from "../src/db
 import { postgresTables } from "../src/db/schema";
 import { createEmptyDatabase, postgresProblem } from "./helpers/databases";
 import { ADMIN_TOKEN } from "./helpers/http";
-import { REPO_ROOT } from "./helpers/project";
+import { REPO_ROOT, runCommand } from "./helpers/project";
 import { LISTENING, watch } from "./helpers/server";
 
 const IN_CI = process.env.CI === "true" || process.env.CI === "1";
@@ -38,16 +38,10 @@ afterAll(() => {
 let built = "";
 beforeAll(async () => {
   const outfile = join(tempFolder("out"), "tenant-api");
-  const build = Bun.spawn(["npm", "run", "build", "--", "--outfile", outfile], {
-    cwd: REPO_ROOT,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, exitCode] = await Promise.all([
-    new Response(build.stdout).text(),
-    new Response(build.stderr).text(),
-    build.exited,
-  ]);
+  const { stdout, stderr, exitCode } = await runCommand(
+    ["npm", "run", "build", "--", "--outfile", outfile],
+    { cwd: REPO_ROOT },
+  );
   if (exitCode !== 0) throw new Error(`npm run build exited ${exitCode}:\n${stdout}\n${stderr}`);
   built = outfile;
 }, 300_000);

@@ -46,13 +46,18 @@ describe("prepared statement helpers", () => {
 });
 
 describeEachDialect("withRowMapper", (database) => {
-  test("maps rows exactly as drizzle does: booleans, timestamps, nulls, column order", async () => {
+  const newTenantId = async (slug: string) => {
     const { orm, tables } = database().db;
     const [tenant] = await orm
       .insert(tables.tenants)
-      .values({ name: "Mapper", slug: "mapper" })
+      .values({ name: slug, slug })
       .returning({ id: tables.tenants.id });
-    const tenantId = tenant?.id as string;
+    return tenant?.id as string;
+  };
+
+  test("maps rows exactly as drizzle does: booleans, timestamps, nulls, column order", async () => {
+    const { orm, tables } = database().db;
+    const tenantId = await newTenantId("mapper");
     await orm.insert(tables.users).values([
       { tenantId, email: "a@x.example", name: "A", passwordHash: "h", isActive: false },
       { tenantId, email: "b@x.example", name: "B", passwordHash: "h", role: "owner" },
@@ -101,11 +106,7 @@ describeEachDialect("withRowMapper", (database) => {
 
   test("maps the rows of an UPDATE … RETURNING as drizzle does", async () => {
     const { orm, tables } = database().db;
-    const [tenant] = await orm
-      .insert(tables.tenants)
-      .values({ name: "Returning", slug: "returning" })
-      .returning({ id: tables.tenants.id });
-    const tenantId = tenant?.id as string;
+    const tenantId = await newTenantId("returning");
     await orm
       .insert(tables.users)
       .values({ tenantId, email: "r@x.example", name: "R", passwordHash: "h", isActive: false });

@@ -11,25 +11,30 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs `npm run db -- <args>` of the project at `root` as its own process. */
-export async function runDb(
-  root: string,
-  args: string[],
-  env: Record<string, string>,
+/** Runs a command to its end, with its output collected. */
+export async function runCommand(
+  command: string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
 ): Promise<CommandResult> {
-  const child = Bun.spawn([process.execPath, join(root, "src/cli/db.ts"), ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const child = Bun.spawn(command, { ...options, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, exitCode] = await Promise.all([
     new Response(child.stdout).text(),
     new Response(child.stderr).text(),
     child.exited,
   ]);
   return { exitCode, stdout, stderr };
+}
+
+/** Runs `npm run db -- <args>` of the project at `root` as its own process. */
+export function runDb(
+  root: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<CommandResult> {
+  return runCommand([process.execPath, join(root, "src/cli/db.ts"), ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+  });
 }
 
 /** A copy of the project (sources, migrations, config) in a temp folder, sharing node_modules. */
