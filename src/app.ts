@@ -7,6 +7,7 @@ import { authentication } from "./http/auth";
 import { errorHandler } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { apiDocs } from "./http/openapi";
+import { lowerCasePathIds } from "./http/path-ids";
 import { requestLog } from "./http/request-log";
 import { createLogger, type Logger } from "./lib/logger";
 import type { PasswordHasher } from "./lib/password";
@@ -55,6 +56,7 @@ export function createApp({
     .use(requestLog(logger))
     .use(errorHandler(logger))
     .use(jsonBody(config.bodyLimitBytes))
+    .use(lowerCasePathIds())
     .use(
       apiDocs({
         title: "tenant-api",

@@ -237,6 +237,19 @@ describeEachDialect("authorization", (database) => {
     expect(response.status).toBe(401);
   });
 
+  test("a key's own tenant id in upper case is its own tenant; another's in upper case is 404", async () => {
+    const { app, tenant, other } = fixture;
+    const own = await call(app, "GET", `/tenants/${tenant.id.toUpperCase()}`, {
+      token: tenant.apiKey,
+    });
+    expect(own.status).toBe(200);
+    expect(own.body.id).toBe(tenant.id);
+    const foreign = await call(app, "GET", `/tenants/${other.id.toUpperCase()}/users`, {
+      token: tenant.apiKey,
+    });
+    expect(foreign.status).toBe(404);
+  });
+
   test("a revoked key fails on the very next request", async () => {
     const key = await call(fixture.app, "POST", `/tenants/${fixture.tenant.id}/api-keys`, {
       body: {},

@@ -206,6 +206,16 @@ describeEachDialect("users", (database) => {
     test("422 for a malformed id", async () => {
       expectProblem(await call(app, "GET", `/tenants/${tenantA.id}/users/123`), 422);
     });
+
+    test("finds the user by ids in upper case, and changes and deletes it that way too", async () => {
+      const user = await createUser(tenantA.id);
+      const path = `/tenants/${tenantA.id.toUpperCase()}/users/${user.id.toUpperCase()}`;
+      expect((await call(app, "GET", path)).body).toEqual(user);
+      const patched = await call(app, "PATCH", path, { body: { name: "Upper" } });
+      expect(patched.body).toMatchObject({ id: user.id, tenantId: tenantA.id, name: "Upper" });
+      expect((await call(app, "DELETE", path)).status).toBe(204);
+      expectProblem(await call(app, "GET", `/tenants/${tenantA.id}/users/${user.id}`), 404);
+    });
   });
 
   describe("PATCH /tenants/{tenantId}/users/{id}", () => {
