@@ -12,6 +12,7 @@ import { v7 as uuidv7 } from "uuid";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const KEY = /^tak_([a-z2-7]{16})_([A-Za-z0-9_-]{43})$/;
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 type Row = Record<string, unknown>;
 interface Store {
@@ -28,6 +29,7 @@ interface Store {
     now: number,
   ): Promise<void>;
   renameUser(tenantId: string, id: string, name: string, now: number): Promise<Row | undefined>;
+  close(): Promise<void>;
 }
 
 const USER_COLUMNS = "id, tenant_id, email, name, role, is_active, created_at, updated_at";
@@ -70,6 +72,7 @@ function sqliteStore(path: string): Store {
     },
     renameUser: async (tenantId, id, name, now) =>
       (rename.all(name, now, tenantId, id) as Row[])[0],
+    close: async () => db.close(),
   };
 }
 
@@ -110,6 +113,7 @@ function postgresStore(connection: string): Store {
         await sql`update users set name = ${name}, updated_at = ${new Date(now)}
         where tenant_id = ${tenantId} and id = ${id} returning ${sql.unsafe(USER_COLUMNS)}`
       )[0],
+    close: () => sql.end(),
   };
 }
 
@@ -139,7 +143,7 @@ const problem = (status: number, title: string) =>
     headers: { "content-type": "application/problem+json" },
   });
 
-/** The baseline's request handler on a database (`file:…` or `postgres://…`). */
+/** The baseline's request handler on a database (`file:…` or `postgres://…`), and its closing. */
 export function createBaseline(url: string, adminToken: string) {
   const adminHash = createHash("sha256").update(adminToken).digest();
   const store = url.startsWith("postgres")
@@ -163,7 +167,20 @@ export function createBaseline(url: string, adminToken: string) {
       : undefined;
   }
 
-  return async function fetch(request: Request): Promise<Response> {
+  // Like the app, every response carries X-Request-Id: the client's when it is well formed, else
+  // a new UUID.
+  async function fetch(request: Request): Promise<Response> {
+    const response = await route(request);
+    const offered = request.headers.get("x-request-id");
+    response.headers.set(
+      "x-request-id",
+      offered !== null && REQUEST_ID.test(offered) ? offered : crypto.randomUUID(),
+    );
+    return response;
+  }
+  return { fetch, close: () => store.close() };
+
+  async function route(request: Request): Promise<Response> {
     const { pathname, searchParams } = new URL(request.url);
     const segments = pathname.split("/").filter(Boolean);
     if (segments[0] === "health") return json({ status: "ok" });
@@ -197,7 +214,9 @@ export function createBaseline(url: string, adminToken: string) {
       const secret = randomBytes(32).toString("base64url");
       const secretHash = createHash("sha256").update(secret).digest("hex");
       await store.createKey(uuidv7(), String(row.id), keyId, secretHash, now);
-      return json({ ...tenantJson(row), apiKey: `tak_${keyId}_${secret}` }, 201);
+      const created = json({ ...tenantJson(row), apiKey: `tak_${keyId}_${secret}` }, 201);
+      created.headers.set("location", `/tenants/${row.id}`);
+      return created;
     }
     if (!tenantId || !UUID.test(tenantId)) return problem(422, "Validation failed");
     if ("tenantId" in who && who.tenantId !== tenantId) return problem(404, "Not found");
@@ -230,14 +249,14 @@ export function createBaseline(url: string, adminToken: string) {
       return row ? json(userJson(row)) : problem(404, "Not found");
     }
     return problem(404, "Not found");
-  };
+  }
 }
 
 if (import.meta.main) {
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: Number(process.env.PORT ?? 3100),
-    fetch: createBaseline(process.env.DATABASE_URL ?? "", process.env.ADMIN_TOKEN ?? ""),
+    fetch: createBaseline(process.env.DATABASE_URL ?? "", process.env.ADMIN_TOKEN ?? "").fetch,
   });
   console.log(`baseline listening on http://${server.hostname}:${server.port}`);
   process.once("SIGTERM", () => {

@@ -35,6 +35,7 @@ type Handler = (request: Request) => Promise<Response>;
 async function target(dialect: Dialect, name: "app" | "baseline") {
   const { url, drop, db, seeded } = await seededDatabase(dialect, `inproc_${name}`, 1_000);
   let handle: Handler;
+  let closeBaseline = async () => {};
   if (name === "app") {
     const config = parseConfig({
       NODE_ENV: "production",
@@ -51,13 +52,16 @@ async function target(dialect: Dialect, name: "app" | "baseline") {
     });
     handle = (request) => app.handle(request);
   } else {
-    handle = createBaseline(url, ADMIN_TOKEN);
+    const baseline = createBaseline(url, ADMIN_TOKEN);
+    handle = baseline.fetch;
+    closeBaseline = baseline.close;
   }
   return {
     name,
     seeded,
     handle,
     close: async () => {
+      await closeBaseline();
       await db.close();
       await drop();
     },
