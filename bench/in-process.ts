@@ -12,7 +12,15 @@ import { migrationsFolder, readMigrations } from "../src/db/migrations/files";
 import { createLogger } from "../src/lib/logger";
 import { bunPasswords } from "../src/lib/password-bun";
 import { createBaseline } from "./baseline";
-import { ADMIN_TOKEN, SCENARIOS, type Seeded, scenarioRequest, seededDatabase } from "./workload";
+import {
+  ADMIN_TOKEN,
+  SCENARIOS,
+  type Scenario,
+  type Seeded,
+  scenarioRequest,
+  seededDatabase,
+  toRequest,
+} from "./workload";
 
 const { values } = parseArgs({
   options: {
@@ -89,17 +97,8 @@ async function measure(
   return { microseconds: (Bun.nanoseconds() - started) / 1000 / count, failures };
 }
 
-const toRequest = (seeded: Seeded, scenario: (typeof SCENARIOS)[number], tag: string) => () => {
-  const { method, path, headers, body } = scenarioRequest(scenario, seeded, tag);
-  // As over HTTP, where every client here declares the length of a body.
-  const length: Record<string, string> =
-    body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) };
-  return new Request(`http://localhost${path}`, {
-    method,
-    headers: { ...headers, ...length },
-    body,
-  });
-};
+const nextRequest = (seeded: Seeded, scenario: Scenario, tag: string) => () =>
+  toRequest(scenarioRequest(scenario, seeded, tag));
 
 const median = (numbers: number[]) =>
   [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)] ?? 0;
@@ -116,12 +115,12 @@ for (const dialect of dialects) {
       const times: Record<string, number[]> = { app: [], baseline: [] };
       let failures = 0;
       for (const { handle, seeded, name } of targets) {
-        await measure(handle, toRequest(seeded, scenario, `w${name}`), Math.min(2_000, count));
+        await measure(handle, nextRequest(seeded, scenario, `w${name}`), Math.min(2_000, count));
       }
       for (let round = 0; round < rounds; round++) {
         const order = round % 2 === 0 ? targets : [...targets].reverse();
         for (const { handle, seeded, name } of order) {
-          const result = await measure(handle, toRequest(seeded, scenario, name), count);
+          const result = await measure(handle, nextRequest(seeded, scenario, name), count);
           times[name]?.push(result.microseconds);
           failures += result.failures;
         }

@@ -100,3 +100,14 @@ export function scenarioRequest(scenario: Scenario, seeded: Seeded, tag: string)
       return assertUnreachable(scenario);
   }
 }
+
+/** A scenario's request as an in-process `Request`, declaring its body's length as HTTP clients do. */
+export function toRequest({ method, path, headers, body }: ScenarioRequest): Request {
+  const length: Record<string, string> =
+    body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) };
+  return new Request(`http://localhost${path}`, {
+    method,
+    headers: { ...headers, ...length },
+    body,
+  });
+}

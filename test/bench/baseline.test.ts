@@ -7,6 +7,7 @@ import {
   type Seeded,
   scenarioRequest,
   seed,
+  toRequest,
 } from "../../bench/workload";
 import { describeEachDialect } from "../helpers/databases";
 import { buildApp, type TestApp } from "../helpers/http";
@@ -14,8 +15,8 @@ import { buildApp, type TestApp } from "../helpers/http";
 type Handler = (request: Request) => Promise<Response>;
 
 /** What a client sees of a response: status, header names, body. */
-async function send(handle: Handler, { method, path, headers, body }: ScenarioRequest) {
-  const response = await handle(new Request(`http://localhost${path}`, { method, headers, body }));
+async function send(handle: Handler, request: ScenarioRequest) {
+  const response = await handle(toRequest(request));
   return {
     status: response.status,
     headers: [...response.headers.keys()].sort(),
