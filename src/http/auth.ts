@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { sameSecret, sha256Hex } from "../lib/tokens";
+import { sameSecret, sha256 } from "../lib/tokens";
 import type { ApiKeyService } from "../modules/api-keys/service";
 import { ProblemError } from "./problem";
 
@@ -13,7 +13,7 @@ const unauthorized = (detail: string) => new ProblemError("unauthorized", detail
  * plugin requires one; it runs before the body is validated, so a stranger learns nothing more.
  */
 export function authentication(adminToken: string, apiKeys: ApiKeyService) {
-  const adminTokenHash = sha256Hex(adminToken);
+  const adminTokenDigest = sha256(adminToken);
   return new Elysia().derive(
     { as: "scoped" },
     async ({ request }): Promise<{ principal: Principal }> => {
@@ -22,10 +22,10 @@ export function authentication(adminToken: string, apiKeys: ApiKeyService) {
       const token = header.match(BEARER)?.[1];
       if (token === undefined)
         throw unauthorized("Malformed Authorization header: use Bearer <token>");
-      if (sameSecret(token, adminTokenHash)) return { principal: { kind: "admin" } };
+      if (sameSecret(token, adminTokenDigest)) return { principal: { kind: "admin" } };
       const key = await apiKeys.authenticate(token);
       if (key === undefined) throw unauthorized("Unknown or revoked token");
-      return { principal: { kind: "tenant", ...key } };
+      return { principal: { kind: "tenant", tenantId: key.tenantId, apiKeyId: key.apiKeyId } };
     },
   );
 }

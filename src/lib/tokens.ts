@@ -24,10 +24,18 @@ export function sha256Hex(value: string): string {
   return createHash("sha256").update(value).digest("hex");
 }
 
-/** Compares digests, so values of any length take the same path and never throw. */
-export function sameSecret(candidate: string, expectedHash: string): boolean {
-  const actual = createHash("sha256").update(candidate).digest();
-  const expected = Buffer.from(expectedHash, "hex");
+export function sha256(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}
+
+/**
+ * Compares digests, so values of any length take the same path and never throw. The expected
+ * digest is raw bytes when the caller can decode it once (the admin token's), else hex as stored.
+ */
+export function sameSecret(candidate: string, expectedDigest: Uint8Array | string): boolean {
+  const actual = sha256(candidate);
+  const expected =
+    typeof expectedDigest === "string" ? Buffer.from(expectedDigest, "hex") : expectedDigest;
   return expected.length === actual.length && timingSafeEqual(actual, expected);
 }
 
