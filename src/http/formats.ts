@@ -9,12 +9,19 @@ const DATE_TIME =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt\s](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 
+// The digits at [start, end) of a string the pattern has matched: no substring, no parse.
+function digitsAt(value: string, start: number, end: number): number {
+  let number = 0;
+  for (let index = start; index < end; index++) number = number * 10 + value.charCodeAt(index) - 48;
+  return number;
+}
+
 export function isDateTime(value: string): boolean {
   if (!DATE_TIME.test(value)) return false;
-  const day = Number(value.slice(8, 10));
+  const day = digitsAt(value, 8, 10);
   if (day <= 28) return true;
-  const year = Number(value.slice(0, 4));
-  const month = Number(value.slice(5, 7));
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 7);
   const leapYear = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= (month === 2 && leapYear ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0));
 }
