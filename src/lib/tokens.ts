@@ -20,7 +20,7 @@ function base32(bytes: Uint8Array): string {
   return output;
 }
 
-export function sha256Hex(value: string): string {
+function sha256Hex(value: string): string {
   return createHash("sha256").update(value).digest("hex");
 }
 
