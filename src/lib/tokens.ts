@@ -20,23 +20,14 @@ function base32(bytes: Uint8Array): string {
   return output;
 }
 
-function sha256Hex(value: string): string {
-  return createHash("sha256").update(value).digest("hex");
-}
-
 export function sha256(value: string): Buffer {
   return createHash("sha256").update(value).digest();
 }
 
-/**
- * Compares digests, so values of any length take the same path and never throw. The expected
- * digest is raw bytes when the caller can decode it once (the admin token's), else hex as stored.
- */
-export function sameSecret(candidate: string, expectedDigest: Uint8Array | string): boolean {
+/** Compares digests, so values of any length take the same path and never throw. */
+export function sameSecret(candidate: string, expectedDigest: Uint8Array): boolean {
   const actual = sha256(candidate);
-  const expected =
-    typeof expectedDigest === "string" ? Buffer.from(expectedDigest, "hex") : expectedDigest;
-  return expected.length === actual.length && timingSafeEqual(actual, expected);
+  return expectedDigest.length === actual.length && timingSafeEqual(actual, expectedDigest);
 }
 
 export interface NewApiKey {
@@ -49,7 +40,11 @@ export interface NewApiKey {
 export function generateApiKey(): NewApiKey {
   const keyId = base32(randomBytes(10));
   const secret = randomBytes(32).toString("base64url");
-  return { keyId, secretHash: sha256Hex(secret), token: `${API_KEY_PREFIX}${keyId}_${secret}` };
+  return {
+    keyId,
+    secretHash: sha256(secret).toString("hex"),
+    token: `${API_KEY_PREFIX}${keyId}_${secret}`,
+  };
 }
 
 export function parseApiKey(token: string): { keyId: string; secret: string } | undefined {

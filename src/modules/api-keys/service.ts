@@ -94,7 +94,8 @@ export function createApiKeyService(db: AppDatabase) {
       const parsed = parseApiKey(token);
       if (parsed === undefined) return undefined;
       const [row] = await keyByKeyId().execute({ keyId: parsed.keyId });
-      if (row === undefined || !sameSecret(parsed.secret, row.secretHash)) return undefined;
+      if (row === undefined || !sameSecret(parsed.secret, Buffer.from(row.secretHash, "hex")))
+        return undefined;
       const now = new Date();
       // Per process: skip the write when this process wrote it recently; the SQL condition below
       // keeps several processes from writing more than once a minute between them.
