@@ -5,6 +5,7 @@
 import { createApp } from "./app";
 import { startupMigrations } from "./db/migrations/embedded";
 import { migrateUp } from "./db/migrations/engine";
+import { lastResort } from "./http/last-resort";
 import { describeError, exitWithError, loadConfigOrExit, openDatabaseOrExit } from "./lib/fatal";
 import { createLogger } from "./lib/logger";
 import { bunPasswords } from "./lib/password-bun";
@@ -60,7 +61,7 @@ function serve(adminToken: string): void {
     migrations,
     passwords: bunPasswords,
     shutdown: stopping.signal,
-  }).listen({ hostname: config.host, port: config.port });
+  }).listen({ hostname: config.host, port: config.port, error: lastResort(logger) });
   const url = `http://${app.server?.hostname}:${app.server?.port}`;
   if (config.worker === undefined) {
     logger.info(`listening on ${url}`, {

@@ -12,6 +12,7 @@ import { createApp } from "./app";
 import { ConfigError, parseConfig, parseDatabaseUrl } from "./config";
 import { type EdgeDatabase, openD1, openPostgresPerRequest } from "./db/client-edge";
 import type { MigrationFile } from "./db/migrations/files";
+import { lastResort } from "./http/last-resort";
 import { createLogger } from "./lib/logger";
 import { wasmPasswords } from "./lib/password-wasm";
 
@@ -62,10 +63,13 @@ const app = createApp({
   passwords: wasmPasswords,
   adapter: CloudflareAdapter,
 }).compile();
+const answerFailure = lastResort(logger);
 
 export default {
   async fetch(request: Request, _env: unknown, context: ExecutionContext): Promise<Response> {
-    const response = await database.serve(context, async () => app.fetch(request));
+    const response = await database
+      .serve(context, async () => app.fetch(request))
+      .catch(answerFailure);
     // Elysia runs afterResponse hooks (the request's log line) in a setImmediate once the response
     // is made, and Workers drop what is left after the response unless waitUntil holds it open.
     context.waitUntil(new Promise((resolve) => setImmediate(resolve)));

@@ -3,6 +3,7 @@ import { uniqueConstraintColumns } from "../db/constraints";
 import { classifyDatabaseError, type DatabaseFailure } from "../db/errors";
 import { assertUnreachable } from "../lib/assert";
 import type { Logger } from "../lib/logger";
+import { reportFailure } from "./last-resort";
 import { type FieldError, PROBLEM_CONTENT_TYPE, ProblemError, problemBody } from "./problem";
 import { requestIdOf } from "./request-log";
 
@@ -57,11 +58,24 @@ function problemForDatabase(failure: DatabaseFailure): ProblemError {
   }
 }
 
+/** At most this many field errors in one problem: enough to fix a body, bounded for any body. */
+const MAX_FIELD_ERRORS = 20;
+
+type ErrorIterable = Iterable<{ path?: unknown; message?: unknown; schema?: unknown }>;
+
+/**
+ * The field errors of a failed validation, read from TypeBox's error iterator: only each error's
+ * path, message and the schema's own `error` text, never the submitted value. Elysia's own
+ * summaries (`ValidationError.all`) interpolate the value into a template string, which throws
+ * for a JSON object such as `{"toString": 1}`.
+ */
 function validationErrors(error: ValidationError): FieldError[] {
+  const validator = error.validator as { Errors?: (value: unknown) => ErrorIterable };
+  if (typeof validator.Errors !== "function") return [];
   const seen = new Set<string>();
   const errors: FieldError[] = [];
-  for (const issue of error.all) {
-    const path = "path" in issue && typeof issue.path === "string" ? issue.path : "";
+  for (const issue of validator.Errors(error.value)) {
+    const path = typeof issue.path === "string" ? issue.path : "";
     // A schema's own `error` text reads better than TypeBox's, which quotes regular expressions.
     const custom = (issue.schema as { error?: unknown } | undefined)?.error;
     const message =
@@ -74,6 +88,7 @@ function validationErrors(error: ValidationError): FieldError[] {
     if (seen.has(key)) continue;
     seen.add(key);
     errors.push({ path, message });
+    if (errors.length === MAX_FIELD_ERRORS) break;
   }
   return errors;
 }
@@ -102,10 +117,9 @@ function toProblem(
         });
         return new ProblemError("internal_error", "The server produced an invalid response");
       }
-      const where = validation.type === "params" ? "path" : validation.type;
       return new ProblemError(
         "validation_failed",
-        `The request ${where} is invalid`,
+        `The request ${validation.type === "params" ? "path" : validation.type} is invalid`,
         validationErrors(validation),
       );
     }
@@ -136,13 +150,36 @@ function toProblem(
   return new ProblemError("internal_error", "An unexpected error occurred; it has been logged");
 }
 
+/**
+ * The problem when building the right one failed: the status Elysia gave the error when it is a
+ * client's (4xx), else a 500. Nothing of the failed error is read beyond its code.
+ */
+function fallbackProblem(code: string | number): ProblemError {
+  switch (code) {
+    case "VALIDATION":
+      return new ProblemError("validation_failed", "The request is invalid");
+    case "PARSE":
+      return new ProblemError("bad_request", "The request body is not valid JSON");
+    case "NOT_FOUND":
+      return new ProblemError("not_found", "No route matches this request");
+    default:
+      return new ProblemError("internal_error", "An unexpected error occurred");
+  }
+}
+
 /** The one place where every error becomes an RFC 9457 problem response. */
 export function errorHandler(logger: Logger) {
   return new Elysia({ name: "error-handler" })
     .error({ ProblemError })
     .onError({ as: "global" }, ({ code, error, request, set }) => {
       const requestId = requestIdOf(set);
-      const problem = toProblem(code, error, logger, request, requestId);
+      let problem: ProblemError;
+      try {
+        problem = toProblem(code, error, logger, request, requestId);
+      } catch (failure) {
+        problem = fallbackProblem(code);
+        reportFailure(logger, "building an error response failed", { requestId, code, failure });
+      }
       set.status = problem.status;
       set.headers["content-type"] = PROBLEM_CONTENT_TYPE;
       if (problem.code === "service_unavailable") set.headers["retry-after"] = "1";

@@ -4,6 +4,43 @@ import { ProblemError } from "./problem";
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
+/**
+ * The deepest nesting of arrays and objects a body may have. The API's bodies are flat objects;
+ * the limit keeps a deep body (a megabyte of `[`) away from the parser and the validators, which
+ * recurse per level and took seconds, then overflowed the stack, on such bodies.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `limit`, read in one pass without
+ * recursion (brackets inside strings do not count). Malformed text is left to JSON.parse.
+ */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === BACKSLASH) index++;
+      else if (code === QUOTE) inString = false;
+    } else if (code === QUOTE) {
+      inString = true;
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      if (++depth > limit) return true;
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 // Fatal: a body that is not UTF-8 is refused (400), not read with U+FFFD in place of its bytes.
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -39,7 +76,8 @@ async function readLimited(request: Request, limit: number): Promise<string> {
 
 /**
  * Parses every request body: JSON only (415 otherwise), at most `limit` bytes (413, counted while
- * reading, so a body without Content-Length cannot exceed it), well-formed (400).
+ * reading, so a body without Content-Length cannot exceed it), well-formed and nested at most
+ * MAX_JSON_DEPTH levels deep (400).
  *
  * It always returns a body or throws, so a route's own `parse: "json"` never runs: routes name it
  * only so that the OpenAPI document lists application/json as their request body.
@@ -66,6 +104,12 @@ export function jsonBody(limit: number) {
     } catch (error) {
       if (error instanceof ProblemError) throw error;
       throw new ProblemError("bad_request", "The request body is not valid UTF-8");
+    }
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      throw new ProblemError(
+        "bad_request",
+        `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+      );
     }
     try {
       return JSON.parse(text) as unknown;
