@@ -1,5 +1,6 @@
 import { t } from "elysia";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../lib/pagination";
+import { Text } from "./text";
 
 /** A point in time: an ISO-8601 UTC string, in the app as on the wire (see Instant). */
 export const Timestamp = t.String({ format: "date-time" });
@@ -16,11 +17,11 @@ export const Id = t.String({ format: "uuid", description: "UUIDv7, in any case" 
 const WELL_FORMED = "(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*";
 export const WELL_FORMED_TEXT = `^${WELL_FORMED}$`;
 
-/** Text that is trimmed, and must keep a visible character. */
+/** Text that is trimmed, and must keep a visible character; lengths count code points. */
 export const trimmedText = <S extends { maxLength?: number }>(column: S) =>
   t
     .Transform(
-      t.String({
+      Text({
         ...column,
         minLength: 1,
         pattern: `^(?=[\\s\\S]*\\S)${WELL_FORMED}$`,
@@ -32,8 +33,9 @@ export const trimmedText = <S extends { maxLength?: number }>(column: S) =>
 
 // A string checked here rather than Elysia's number coercion, whose errors do not name the
 // parameter. Not a Transform: Elysia 1.4 decodes a query with a transform twice, and the second
-// decode fails on the number and builds an error report it then ignores, on every request.
-const Limit = t.String({
+// decode fails on the number and builds an error report it then ignores, on every request. The
+// OpenAPI document describes it as the integer it means (src/http/openapi.ts).
+export const Limit = t.String({
   pattern: "^(?:[1-9][0-9]?|100)$",
   description: `Rows per page: an integer from 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`,
   error: `must be an integer from 1 to ${MAX_PAGE_SIZE}`,

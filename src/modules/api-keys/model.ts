@@ -2,9 +2,11 @@ import { createSelectSchema } from "drizzle-typebox";
 import { t } from "elysia";
 import { pgApiKeys } from "../../db/schema";
 import { Id, PageQuery, page, queryObject, Timestamp, trimmedText } from "../../http/schemas";
+import { Text } from "../../http/text";
 
 // A callback refinement keeps the column's nullability: lastUsedAt stays Timestamp | null.
 const ApiKeyRow = createSelectSchema(pgApiKeys, {
+  name: ({ maxLength }) => Text({ maxLength }),
   createdAt: Timestamp,
   lastUsedAt: () => Timestamp,
 });

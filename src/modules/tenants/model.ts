@@ -3,10 +3,12 @@ import { createInsertSchema, createSelectSchema } from "drizzle-typebox";
 import { t } from "elysia";
 import { pgTenants } from "../../db/schema";
 import { PageQuery, page, queryObject, Timestamp, trimmedText } from "../../http/schemas";
+import { Text } from "../../http/text";
 
 const SLUG_PATTERN = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$";
 
 export const Tenant = createSelectSchema(pgTenants, {
+  name: ({ maxLength }) => Text({ maxLength }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

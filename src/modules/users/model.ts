@@ -11,8 +11,10 @@ import {
   trimmedText,
   WELL_FORMED_TEXT,
 } from "../../http/schemas";
+import { Text } from "../../http/text";
 
 const UserRow = createSelectSchema(pgUsers, {
+  name: ({ maxLength }) => Text({ maxLength }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -28,7 +30,7 @@ const UserInsert = createInsertSchema(pgUsers, {
   name: trimmedText,
 });
 
-const Password = t.String({
+const Password = Text({
   minLength: 8,
   maxLength: 256,
   pattern: WELL_FORMED_TEXT,
