@@ -34,6 +34,9 @@ const MAX_WORKERS = 64;
 
 const MIN_ADMIN_TOKEN_LENGTH = 32;
 
+/** The port the server listens on when PORT is not set. */
+export const DEFAULT_PORT = 3000;
+
 /** A configuration value that cannot be used; its message is the one line shown at start-up. */
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -140,7 +143,7 @@ export function parseConfig(env: Env): Config {
       "ADMIN_TOKEN is required when NODE_ENV=production: at least 32 characters (try: openssl rand -hex 32)",
     );
   }
-  const listenPort = port ? integerInRange("PORT", port, 0, 65535) : 3000;
+  const listenPort = port ? integerInRange("PORT", port, 0, 65535) : DEFAULT_PORT;
   const workers = workersValue ? integerInRange("WORKERS", workersValue, 1, MAX_WORKERS) : 1;
   if (workers > 1 && listenPort === 0) {
     throw new ConfigError(

@@ -1,8 +1,11 @@
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import { DEFAULT_PORT } from "../config";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../lib/pagination";
 import { assetUrl, docsAssets } from "./docs-assets";
 import { restoreStringFormats } from "./formats";
 import { PROBLEM_CONTENT_TYPE } from "./problem";
+import { Limit } from "./schemas";
 
 // Importing @elysiajs/openapi replaced TypeBox's string formats: put them back (see formats.ts).
 restoreStringFormats();
@@ -10,24 +13,116 @@ restoreStringFormats();
 const DOCS_PATH = "/swagger";
 const SPEC_PATH = "/swagger/json";
 
+type SchemaObject = { [keyword: string]: unknown };
+interface MediaTypeObject {
+  schema?: SchemaObject;
+}
+interface ParameterObject {
+  in: string;
+  name: string;
+  schema?: SchemaObject;
+}
 interface ResponseObject {
-  content?: Record<string, unknown>;
+  content?: Record<string, MediaTypeObject>;
+  headers?: Record<string, { schema?: SchemaObject }>;
 }
 interface OperationObject {
+  parameters?: ParameterObject[];
+  requestBody?: { content?: Record<string, MediaTypeObject> };
   responses?: Record<string, ResponseObject>;
 }
 interface OpenApiDocument {
   paths?: Record<string, Record<string, OperationObject>>;
+  components?: { schemas?: Record<string, SchemaObject> };
+}
+
+// JSON Schema keywords whose value is a schema, a list of schemas, or a map of names to schemas.
+const SUBSCHEMA = [
+  "items",
+  "not",
+  "additionalProperties",
+  "contains",
+  "propertyNames",
+  "if",
+  "then",
+  "else",
+  "unevaluatedItems",
+  "unevaluatedProperties",
+];
+const SUBSCHEMA_LIST = ["allOf", "anyOf", "oneOf", "prefixItems"];
+const SUBSCHEMA_MAP = ["properties", "patternProperties", "dependentSchemas", "$defs"];
+
+/** Calls `visit` on a schema and on every schema nested in it. */
+function eachSubschema(schema: unknown, visit: (schema: SchemaObject) => void): void {
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return;
+  const object = schema as SchemaObject;
+  visit(object);
+  for (const keyword of SUBSCHEMA) eachSubschema(object[keyword], visit);
+  for (const keyword of SUBSCHEMA_LIST) {
+    const list = object[keyword];
+    if (Array.isArray(list)) for (const item of list) eachSubschema(item, visit);
+  }
+  for (const keyword of SUBSCHEMA_MAP) {
+    const map = object[keyword];
+    if (typeof map === "object" && map !== null)
+      for (const item of Object.values(map)) eachSubschema(item, visit);
+  }
+}
+
+/** Every schema of the document: components, parameters, bodies and response headers. */
+function eachSchema(document: OpenApiDocument, visit: (schema: SchemaObject) => void): void {
+  const inContent = (content: Record<string, MediaTypeObject> | undefined) => {
+    for (const media of Object.values(content ?? {})) eachSubschema(media.schema, visit);
+  };
+  for (const schema of Object.values(document.components?.schemas ?? {}))
+    eachSubschema(schema, visit);
+  for (const pathItem of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(pathItem)) {
+      for (const parameter of operation.parameters ?? []) eachSubschema(parameter.schema, visit);
+      inContent(operation.requestBody?.content);
+      for (const response of Object.values(operation.responses ?? {})) {
+        inContent(response.content);
+        for (const header of Object.values(response.headers ?? {}))
+          eachSubschema(header.schema, visit);
+      }
+    }
+  }
 }
 
 /**
- * Corrects what @elysiajs/openapi writes: a bodiless response (204) gets a `content` of
- * `{type, description}`, which fails validation, and error bodies are problem+json, not JSON.
- * Idempotent, because the plugin caches the document it hands out.
+ * What the document says of the page size. At run time `limit` is a string with a pattern
+ * (see Limit in schemas.ts); on the wire it is a query parameter, and clients should send it as
+ * the integer it means.
  */
-function correctDocument(document: OpenApiDocument): void {
+const LIMIT_IN_DOCUMENT = {
+  type: "integer",
+  minimum: 1,
+  maximum: MAX_PAGE_SIZE,
+  default: DEFAULT_PAGE_SIZE,
+  description: Limit.description,
+};
+
+/**
+ * Corrects what @elysiajs/openapi writes, in a copy of its document:
+ * - a bodiless response (204) gets a `content` of `{type, description}`, which fails validation;
+ * - error bodies are problem+json, not JSON;
+ * - the `error` messages our schemas carry for validation are no OpenAPI keyword;
+ * - a query parameter checked by the Limit pattern is an integer from 1 to MAX_PAGE_SIZE.
+ */
+function correctDocument(served: object): OpenApiDocument {
+  // A copy, so that no change here can reach the routes' own schemas (validation needs their
+  // `error` messages), whatever parts of them the plugin's document shares.
+  const document: OpenApiDocument = JSON.parse(JSON.stringify(served));
+  eachSchema(document, (schema) => {
+    delete schema.error;
+  });
   for (const pathItem of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(pathItem)) {
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.in === "query" && parameter.schema?.pattern === Limit.pattern) {
+          parameter.schema = { ...LIMIT_IN_DOCUMENT };
+        }
+      }
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         const { content } = response;
         if (content === undefined) continue;
@@ -42,7 +137,11 @@ function correctDocument(document: OpenApiDocument): void {
       }
     }
   }
+  return document;
 }
+
+// The plugin builds its document once and hands out the same object: so is the correction.
+const corrected = new WeakMap<object, OpenApiDocument>();
 
 /** The OpenAPI document at /swagger/json and Swagger UI at /swagger, with its assets served here. */
 export function apiDocs(info: { title: string; version: string; description: string }) {
@@ -52,7 +151,12 @@ export function apiDocs(info: { title: string; version: string; description: str
       // (a global after-handle hook costs every request of the app).
       .onAfterHandle(({ path, response }) => {
         if (path === SPEC_PATH && typeof response === "object" && response !== null) {
-          correctDocument(response as OpenApiDocument);
+          let document = corrected.get(response);
+          if (document === undefined) {
+            document = correctDocument(response);
+            corrected.set(response, document);
+          }
+          return document;
         }
       })
       .use(docsAssets())
@@ -69,6 +173,13 @@ export function apiDocs(info: { title: string; version: string; description: str
           },
           documentation: {
             info,
+            // Relative: Swagger UI and clients resolve it against wherever the document is served.
+            servers: [
+              {
+                url: "/",
+                description: `The server that serves this document (locally http://localhost:${DEFAULT_PORT})`,
+              },
+            ],
             components: {
               securitySchemes: {
                 bearer: {

@@ -1,3 +1,4 @@
+import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
 
 /** The closed list of problems the API answers with. */
@@ -79,7 +80,9 @@ export const Problem = t.Object(
   {
     type: t.String({ description: "Identifies the kind of problem, e.g. /problems/not-found" }),
     title: t.String(),
-    status: t.Integer(),
+    // TypeBox's integer: Elysia's t.Integer, made for input, is a union with a numeric string,
+    // which the OpenAPI document would show (and clients type) as `string | number`.
+    status: Type.Integer(),
     detail: t.Optional(t.String()),
     errors: t.Optional(t.Array(t.Object({ path: t.String(), message: t.String() }))),
     requestId: t.Optional(t.String({ description: "The request's X-Request-Id" })),
