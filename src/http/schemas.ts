@@ -44,7 +44,11 @@ export const Limit = t.String({
 export const PageQuery = {
   limit: t.Optional(Limit),
   cursor: t.Optional(
-    t.String({ maxLength: 200, description: "The nextCursor of the previous page" }),
+    Text({
+      maxLength: 200,
+      description: "The nextCursor of the previous page",
+      error: "must be the nextCursor of a previous page",
+    }),
   ),
 };
 

@@ -1,7 +1,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import fc from "fast-check";
-import type { Database } from "../../src/db/client";
 import { describeEachDialect } from "../helpers/databases";
+import { fingerprint } from "../helpers/fingerprint";
 import { buildApp, call, type TestApp } from "../helpers/http";
 
 /** Every UTF-8 byte as %XX; unlike encodeURIComponent it accepts unpaired surrogates. */
@@ -11,23 +11,6 @@ const percentEncode = (text: string) =>
     .join("");
 
 const RUNS_PER_DIALECT = Number(process.env.FUZZ_RUNS ?? 5_000);
-
-/**
- * Every row of every table, in a stable order: equal fingerprints mean unchanged data. A key's
- * last_used_at is left out: using a key is meant to move it.
- */
-async function fingerprint(db: Database): Promise<string> {
-  const tables = ["tenants", "users", "api_keys", "credential_failures"];
-  const parts: unknown[] = [];
-  for (const table of tables) {
-    const rows: Record<string, unknown>[] =
-      db.dialect === "postgres"
-        ? await db.sql.unsafe<Record<string, unknown>[]>(`select * from ${table} order by id`)
-        : db.sqlite.query<Record<string, unknown>, []>(`select * from ${table} order by id`).all();
-    parts.push(rows.map(({ last_used_at: _, ...row }) => row));
-  }
-  return JSON.stringify(parts);
-}
 
 const nasty = fc.constantFrom(
   "",

@@ -1,14 +1,20 @@
 import { Elysia, t } from "elysia";
 import { type Authentication, requireTenant } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
+import { Text } from "../../http/text";
 import type { TenantService } from "../tenants/service";
 import { TenantParams, User } from "../users/model";
 import type { CredentialService } from "./service";
 
 const CredentialCheck = t.Object(
   {
-    email: t.String({ maxLength: 254 }),
-    password: t.String({ minLength: 1, maxLength: 256, writeOnly: true }),
+    email: Text({ maxLength: 254, error: "must be at most 254 characters" }),
+    password: Text({
+      minLength: 1,
+      maxLength: 256,
+      writeOnly: true,
+      error: "must be 1 to 256 characters",
+    }),
   },
   { additionalProperties: false },
 );

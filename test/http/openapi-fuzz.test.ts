@@ -1,0 +1,154 @@
+import { beforeAll, expect, test } from "bun:test";
+import fc from "fast-check";
+import { describeEachDialect } from "../helpers/databases";
+import { fingerprint } from "../helpers/fingerprint";
+import { buildApp, type TestApp } from "../helpers/http";
+import {
+  checkResponse,
+  type DocumentedResponse,
+  type Operation,
+  readOperations,
+} from "../helpers/openapi-fuzz/document";
+import {
+  type Category,
+  type RequestSpec,
+  requestsOf,
+  shapesOf,
+} from "../helpers/openapi-fuzz/requests";
+import { curlOf, World } from "../helpers/openapi-fuzz/world";
+
+// Requests per dialect; CI sends the default on both, 20,000 in all.
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
+const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+
+const operations = readOperations();
+
+/**
+ * Answers a valid request may get besides a 2xx, because of what the data holds rather than what
+ * the request is: a wrong password, too many of them, a slug or email taken by an earlier request.
+ */
+const DATA_DEPENDENT: Record<string, number[]> = {
+  "POST /tenants/{tenantId}/credentials/verify": [401, 429],
+};
+
+/** A method no operation has on a path: the router's 404 (or 405) problem. */
+const unrouted: Map<number, DocumentedResponse> = (() => {
+  const notFound = operations.find((operation) => operation.responses.has(404))?.responses.get(404);
+  if (notFound === undefined) throw new Error("no operation documents a 404 problem");
+  return new Map([
+    [404, notFound],
+    [405, notFound],
+  ]);
+})();
+
+/** Every string a request sent that the server took: a later 409 on one of them is the data's doing. */
+function stringsOf(text: string | undefined): string[] {
+  try {
+    const value = JSON.parse(text?.replace(/^\ufeff/, "") ?? "null") as unknown;
+    if (typeof value !== "object" || value === null) return [];
+    return Object.values(value)
+      .filter((item): item is string => typeof item === "string")
+      .map((item) => item.trim().toLowerCase());
+  } catch {
+    return [];
+  }
+}
+
+describeEachDialect("requests generated from openapi.json", (database) => {
+  let app: TestApp;
+  let world: World;
+  const taken = new Set<string>();
+  const counts: Record<Category, number> = { valid: 0, tolerated: 0, invalid: 0 };
+  const shapes = new Set<string>();
+
+  beforeAll(async () => {
+    app = buildApp(database().db);
+    world = new World(app, "fuzz");
+    await world.setUp();
+  });
+
+  /** What is wrong with the answer to a request, or undefined. */
+  async function judge(spec: RequestSpec): Promise<string | undefined> {
+    const operation = operations[spec.operation] as Operation;
+    const built = await world.build(spec, operation);
+    const response = await app.handle(
+      new Request(built.url, { method: built.method, headers: built.headers, body: built.body }),
+    );
+    const text = await response.text();
+    const { status } = response;
+    const report = (what: string) =>
+      `${spec.category} request (${spec.mutation}) to ${operation.name}: ${what}\n  ${curlOf(built)}`;
+    counts[spec.category]++;
+    shapes.add(`${operation.name} ${spec.mutation}`);
+    const documented = built.method === operation.method ? operation.responses : unrouted;
+    const wrong = checkResponse(documented, status, response.headers.get("content-type"), text);
+    if (wrong !== undefined) return report(wrong);
+    if (status >= 500) return report(`answered ${status}`);
+    switch (spec.category) {
+      case "invalid":
+        return status >= 400 ? undefined : report(`accepted with ${status}`);
+      case "tolerated":
+        break;
+      case "valid": {
+        const sent = stringsOf(spec.body?.text);
+        const allowed =
+          (status === 409 && sent.some((value) => taken.has(value))) ||
+          (DATA_DEPENDENT[operation.name] ?? []).includes(status);
+        if (status >= 300 && !allowed)
+          return report(`a valid request got ${status}: ${text.slice(0, 300)}`);
+      }
+    }
+    if (status < 300) for (const value of stringsOf(spec.body?.text)) taken.add(value);
+    return undefined;
+  }
+
+  async function run(label: string, requests: fc.Arbitrary<RequestSpec>, runs: number) {
+    const started = performance.now();
+    await fc.assert(
+      fc.asyncProperty(requests, async (spec) => {
+        const failure = await judge(spec);
+        if (failure !== undefined) throw new Error(failure);
+      }),
+      { numRuns: runs, seed: SEED },
+    );
+    console.log(
+      `${label}: ${runs} requests in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
+
+  test(`${REQUESTS} requests: valid ones get a documented 2xx, every answer matches the document, rejected ones change nothing`, async () => {
+    console.log(`openapi fuzz seed: ${SEED} (replay with FUZZ_SEED=${SEED})`);
+    const perOperation = operations.map((_, index) => requestsOf(operations, index));
+    const accepted = fc.oneof(
+      ...perOperation.flatMap(({ valid, tolerated }) => [
+        { arbitrary: valid, weight: 3 },
+        ...(tolerated === undefined ? [] : [{ arbitrary: tolerated, weight: 1 }]),
+      ]),
+    );
+    const invalid = fc.oneof(
+      ...perOperation.flatMap(({ invalid }) => (invalid === undefined ? [] : [invalid])),
+    );
+    const acceptedRuns = Math.round(REQUESTS * 0.3);
+    await run("valid and tolerated", accepted, acceptedRuns);
+
+    const { db } = database();
+    const before = await fingerprint(db);
+    await run("invalid", invalid, REQUESTS - acceptedRuns);
+    expect(await fingerprint(db)).toBe(before);
+
+    const total = counts.valid + counts.tolerated + counts.invalid;
+    const possible = operations.reduce(
+      (sum, operation) => sum + shapesOf(operations, operation),
+      0,
+    );
+    console.log(
+      `${total} requests over ${operations.length} operations: ${counts.valid} valid, ` +
+        `${counts.tolerated} tolerated, ${counts.invalid} invalid; ` +
+        `${shapes.size} distinct shapes sent of ${possible + operations.length} generated kinds`,
+    );
+    expect(total).toBeGreaterThanOrEqual(REQUESTS);
+    for (const category of ["valid", "tolerated", "invalid"] as const) {
+      expect(counts[category]).toBeGreaterThan(0);
+    }
+  }, 900_000);
+});
