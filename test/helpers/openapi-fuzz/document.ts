@@ -26,7 +26,7 @@ export interface JsonSchema {
   default?: unknown;
 }
 
-export interface Parameter {
+interface Parameter {
   name: string;
   in: "path" | "query" | "header" | "cookie";
   required: boolean;
@@ -99,7 +99,7 @@ export function readOperations(file = OPENAPI_FILE): Operation[] {
 }
 
 /** A media type without its parameters, in lower case: `application/json; charset=utf-8` -> `application/json`. */
-export const mediaTypeOf = (header: string | null) =>
+const mediaTypeOf = (header: string | null) =>
   (header ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 
 /**

@@ -16,10 +16,10 @@ const DEFAULT_MAX_LENGTH = 300;
 const formats = new Ajv2020({ strict: true });
 addFormats(formats);
 /** Whether a string has a format, by ajv-formats' definition (not the API's). */
-export const hasFormat = (format: string, value: string) =>
+const hasFormat = (format: string, value: string) =>
   formats.validate({ type: "string", format }, value);
 
-export const codePoints = (value: string) => [...value].length;
+const codePoints = (value: string) => [...value].length;
 
 /** ECMAScript's pattern semantics without the u flag, as TypeBox and the document's tools apply them. */
 const patternOf = (schema: JsonSchema) =>
