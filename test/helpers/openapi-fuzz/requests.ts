@@ -56,8 +56,11 @@ const encode = (text: string) =>
 const objectText = (entries: [string, string][]) =>
   `{${entries.map(([key, json]) => `${JSON.stringify(key)}:${json}`).join(",")}}`;
 
-const entriesOf = (value: Record<string, unknown>): [string, string][] =>
-  Object.entries(value).map(([key, item]) => [key, JSON.stringify(item)]);
+/** The valid body's properties, each with its JSON text. */
+const bodyEntries = (spec: RequestSpec): [string, string][] =>
+  Object.entries(JSON.parse(spec.body?.text ?? "{}") as Record<string, unknown>).map(
+    ([key, item]) => [key, JSON.stringify(item)],
+  );
 
 const pathParameters = (operation: Operation) =>
   operation.parameters.filter((parameter) => parameter.in === "path");
@@ -157,10 +160,7 @@ function propertyChanges(name: string, schema: JsonSchema): Change[] {
   return mutationsOf(schema).map(({ keyword, json }) =>
     change("invalid", `body /${name}: ${keyword} = ${json.slice(0, 60)}`, (spec) => ({
       body: {
-        text: objectText([
-          ...entriesOf(JSON.parse(spec.body?.text ?? "{}")).filter(([key]) => key !== name),
-          [name, json],
-        ]),
+        text: objectText([...bodyEntries(spec).filter(([key]) => key !== name), [name, json]]),
         encoding: "utf8",
       },
     })),
@@ -207,16 +207,12 @@ function bodyChanges(operation: Operation): Change[] {
     ),
     ...(schema.required ?? []).map((name) =>
       change("invalid", `body: required /${name} removed`, (spec) =>
-        body(
-          objectText(
-            entriesOf(JSON.parse(spec.body?.text ?? "{}")).filter(([key]) => key !== name),
-          ),
-        ),
+        body(objectText(bodyEntries(spec).filter(([key]) => key !== name))),
       ),
     ),
     ...EXTRA_PROPERTIES.map((name) =>
       change("invalid", `body: additional property ${name}`, (spec) =>
-        body(objectText([...entriesOf(JSON.parse(spec.body?.text ?? "{}")), [name, '"x"']])),
+        body(objectText([...bodyEntries(spec), [name, '"x"']])),
       ),
     ),
     ...["[]", '"text"', "1", "null", "true", "[{}]"].map((text) =>
@@ -249,7 +245,7 @@ function bodyChanges(operation: Operation): Change[] {
     change("tolerated", "body: a byte order mark", (spec) => body(`\ufeff${spec.body?.text}`)),
     change("tolerated", "body: whitespace around", (spec) => body(` \n\t${spec.body?.text}\r\n `)),
     change("tolerated", "body: duplicate keys", (spec) => {
-      const entries = entriesOf(JSON.parse(spec.body?.text ?? "{}"));
+      const entries = bodyEntries(spec);
       return body(objectText([...entries, ...entries]));
     }),
   ];

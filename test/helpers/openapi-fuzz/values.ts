@@ -6,6 +6,7 @@
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import fc from "fast-check";
+import { codePointLength } from "../../../src/http/text";
 import type { JsonSchema } from "./document";
 
 /** Characters that fill a string of a given length: ASCII, BMP beyond Latin-1, astral, space. */
@@ -19,14 +20,12 @@ addFormats(formats);
 const hasFormat = (format: string, value: string) =>
   formats.validate({ type: "string", format }, value);
 
-const codePoints = (value: string) => [...value].length;
-
 /** ECMAScript's pattern semantics without the u flag, as TypeBox and the document's tools apply them. */
 const patternOf = (schema: JsonSchema) =>
   schema.pattern === undefined ? undefined : new RegExp(schema.pattern);
 
 function fitsString(schema: JsonSchema, value: string): boolean {
-  const length = codePoints(value);
+  const length = codePointLength(value);
   if (schema.minLength !== undefined && length < schema.minLength) return false;
   if (schema.maxLength !== undefined && length > schema.maxLength) return false;
   if (schema.format !== undefined && !hasFormat(schema.format, value)) return false;
@@ -257,7 +256,10 @@ function stringMutations(schema: JsonSchema): Mutation[] {
   }
   if (schema.format !== undefined) {
     for (const value of FORMAT_BREAKERS[schema.format] ?? []) {
-      if (!hasFormat(schema.format, value) || codePoints(value) > (schema.maxLength ?? Infinity)) {
+      if (
+        !hasFormat(schema.format, value) ||
+        codePointLength(value) > (schema.maxLength ?? Infinity)
+      ) {
         add("format", value);
       }
     }
