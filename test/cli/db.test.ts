@@ -5,7 +5,7 @@ import { getTableName } from "drizzle-orm";
 import postgres from "postgres";
 import { readApplied } from "../../src/db/migrations/engine";
 import { migrationsFolder, readMigrations } from "../../src/db/migrations/files";
-import { POSTGRES_MIGRATION_LOCK } from "../../src/db/migrations/runners";
+import { POSTGRES_MIGRATION_LOCK } from "../../src/db/migrations/run-postgres";
 import { postgresTables } from "../../src/db/schema";
 import { createEmptyDatabase, describeEachDialect, type TestDatabase } from "../helpers/databases";
 import { copyProject, REPO_ROOT, runDb } from "../helpers/project";

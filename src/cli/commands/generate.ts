@@ -6,12 +6,14 @@ export async function generate(options: {
   name?: string | undefined;
   renames: Rename[];
   noRename: boolean;
+  custom: boolean;
 }): Promise<void> {
   try {
     await generateMigrations({
       ...(options.name === undefined ? {} : { name: options.name }),
       renames: options.renames,
       noRename: options.noRename,
+      custom: options.custom,
       interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
       log: (line) => console.log(line),
     });

@@ -1,5 +1,6 @@
 import type { Database as BunSqlite } from "bun:sqlite";
 import type { D1Database } from "@cloudflare/workers-types";
+import type postgres from "postgres";
 import type { AppDatabase } from "../client";
 import type { MigrationFile } from "./files";
 
@@ -108,4 +109,61 @@ export function tamperingProblems(
       return [`${migration.tag}.sql was edited after it was applied`];
     return [];
   });
+}
+
+type PostgresConnection = postgres.Sql | postgres.ReservedSql | postgres.TransactionSql;
+
+/** drizzle's own table; applied_at is ours, and drizzle-kit's inserts fill it by default. */
+export async function ensureBookkeepingPostgres(connection: PostgresConnection): Promise<void> {
+  await connection`create schema if not exists drizzle`;
+  await connection`create table if not exists drizzle.__drizzle_migrations (
+    id serial primary key, hash text not null, created_at bigint)`;
+  await connection`alter table drizzle.__drizzle_migrations
+    add column if not exists applied_at timestamptz default now()`;
+}
+
+/** drizzle's own table; applied_at is ours (SQLite cannot add a column with a clock default). */
+export function ensureBookkeepingSqlite(sqlite: BunSqlite): void {
+  sqlite.exec(
+    "create table if not exists __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)",
+  );
+  const columns = sqlite
+    .query<{ name: string }, []>("PRAGMA table_info(__drizzle_migrations)")
+    .all();
+  if (!columns.some((column) => column.name === "applied_at")) {
+    sqlite.exec("alter table __drizzle_migrations add column applied_at integer");
+  }
+}
+
+function hashOf(migration: MigrationFile): string {
+  if (migration.hash === null) throw new Error(`${migration.tag}.sql is missing`);
+  return migration.hash;
+}
+
+/** Records a migration as applied (up) or removes its row (down). */
+export async function recordPostgres(
+  connection: PostgresConnection,
+  direction: "up" | "down",
+  migration: MigrationFile,
+): Promise<void> {
+  if (direction === "up") {
+    await connection`insert into drizzle.__drizzle_migrations (hash, created_at)
+      values (${hashOf(migration)}, ${migration.createdAt})`;
+  } else {
+    await connection`delete from drizzle.__drizzle_migrations where created_at = ${migration.createdAt}`;
+  }
+}
+
+export function recordSqlite(
+  sqlite: BunSqlite,
+  direction: "up" | "down",
+  migration: MigrationFile,
+): void {
+  if (direction === "up") {
+    sqlite
+      .query("insert into __drizzle_migrations (hash, created_at, applied_at) values (?, ?, ?)")
+      .run(hashOf(migration), migration.createdAt, Date.now());
+  } else {
+    sqlite.query("delete from __drizzle_migrations where created_at = ?").run(migration.createdAt);
+  }
 }

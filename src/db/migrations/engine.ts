@@ -1,9 +1,11 @@
 import type { Database } from "../client";
 import { type AppliedMigration, tamperingProblems } from "./bookkeeping";
-import { MigrationFileError } from "./errors";
+import { IncompleteMigrationError, MigrationFileError } from "./errors";
+import { describeIncomplete, type IncompleteMigration } from "./failures";
 import { type MigrationFile, statementsFor } from "./files";
 import { type Direction, type Plan, planMove, type Target } from "./plan";
-import { type RunOptions, runPostgres, runSqlite } from "./runners";
+import { type RunOptions, runPostgres } from "./run-postgres";
+import { runSqlite } from "./run-sqlite";
 
 export {
   type AppliedMigration,
@@ -12,10 +14,15 @@ export {
   stateOf,
   tamperingProblems,
 } from "./bookkeeping";
-export type { RunOptions } from "./runners";
+export type { RunOptions } from "./run-postgres";
 
 function assertRunnable(plan: Plan): void {
   for (const migration of plan.steps) {
+    if (plan.direction === "down" && migration.irreversible !== null) {
+      throw new MigrationFileError(
+        `cannot go down through ${migration.tag}: it is irreversible (${migration.irreversible})`,
+      );
+    }
     const statements = statementsFor(migration, plan.direction);
     if (statements === null) {
       const file = plan.direction === "up" ? `${migration.tag}.sql` : `${migration.tag}.down.sql`;
@@ -28,14 +35,23 @@ function assertRunnable(plan: Plan): void {
 
 /**
  * The plan that moves from the applied migrations to the target, refused when an applied
- * migration's file was edited or deleted. Pure: nothing runs.
+ * migration's file was edited or deleted, or one that ran outside a transaction is incomplete.
+ * Pure: nothing runs.
  */
 export function planFor(
   applied: AppliedMigration[],
   migrations: MigrationFile[],
   direction: Direction,
   target: Target,
+  incomplete: IncompleteMigration[] = [],
 ): Plan {
+  const [failure] = incomplete;
+  if (failure !== undefined) {
+    throw new IncompleteMigrationError(
+      `${describeIncomplete(failure)}. Nothing moves until it is resolved: finish or undo it by hand, ` +
+        `then \`npm run db -- resolve ${failure.tag} --applied\` or \`--rolled-back\``,
+    );
+  }
   const problems = tamperingProblems(applied, migrations);
   if (problems.length > 0) throw new MigrationFileError(problems.join("; "));
   const appliedAt = new Set(applied.map((row) => row.createdAt));
@@ -53,8 +69,8 @@ export async function moveTo(
   target: Target,
   options: RunOptions = {},
 ): Promise<Plan> {
-  const prepare = (applied: AppliedMigration[]) => {
-    const plan = planFor(applied, migrations, direction, target);
+  const prepare = (applied: AppliedMigration[], incomplete: IncompleteMigration[]) => {
+    const plan = planFor(applied, migrations, direction, target, incomplete);
     assertRunnable(plan);
     return plan;
   };

@@ -10,7 +10,11 @@ export class MigrationLockTimeoutError extends Error {
   override name = "MigrationLockTimeoutError";
 }
 
-/** A statement failed: that migration was rolled back, the ones before it stay applied. */
+/**
+ * A statement failed. In a transaction, that migration was rolled back and the ones before it
+ * stay applied; outside one, the statements before it took effect and the migration is recorded
+ * as incomplete until `db resolve`.
+ */
 export class MigrationFailedError extends Error {
   override name = "MigrationFailedError";
   constructor(
@@ -19,9 +23,21 @@ export class MigrationFailedError extends Error {
     readonly statementNumber: number,
     readonly statement: string,
     override readonly cause: unknown,
+    readonly outsideTransaction = false,
   ) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     const excerpt = statement.replace(/\s+/g, " ").slice(0, 160);
-    super(`${direction} ${tag} failed at statement ${statementNumber} (${excerpt}): ${reason}`);
+    const partial = outsideTransaction
+      ? `. It ran outside a transaction: statements before ${statementNumber} took effect. ` +
+        `Finish or undo it by hand, then \`npm run db -- resolve ${tag} --applied\` or \`--rolled-back\``
+      : "";
+    super(
+      `${direction} ${tag} failed at statement ${statementNumber} (${excerpt}): ${reason}${partial}`,
+    );
   }
+}
+
+/** A migration that ran outside a transaction did not finish; nothing moves until it is resolved. */
+export class IncompleteMigrationError extends Error {
+  override name = "IncompleteMigrationError";
 }

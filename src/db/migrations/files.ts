@@ -19,6 +19,10 @@ export interface MigrationFile {
   statements: string[] | null;
   /** null when `<tag>.down.sql` is missing. */
   downStatements: string[] | null;
+  /** Which files start with `-- migrate:no-transaction`: run statement by statement. */
+  noTransaction: { up: boolean; down: boolean };
+  /** The reason a down file gives for `-- irreversible: <reason>`, when it has no statements. */
+  irreversible: string | null;
 }
 
 interface JournalEntry {
@@ -52,11 +56,28 @@ export const downPath = (folder: string, tag: string) => join(folder, downName(t
 export const snapshotPath = (folder: string, index: number) =>
   join(folder, "meta", `${String(index).padStart(4, "0")}_snapshot.json`);
 
+const NO_TRANSACTION = /^-- migrate:no-transaction\s*$/;
+const IRREVERSIBLE = /^--\s*irreversible:\s*(\S.*)$/m;
+
+/** Only comments and blank lines: nothing for the database to run. */
+const isCommentOnly = (statement: string) =>
+  statement.split("\n").every((line) => line.trim() === "" || line.trim().startsWith("--"));
+
 export function splitStatements(sqlText: string): string[] {
   return sqlText
     .split(STATEMENT_BREAKPOINT)
     .map((statement) => statement.trim())
-    .filter((statement) => statement !== "");
+    .filter((statement) => !isCommentOnly(statement));
+}
+
+/** The file opts out of the transaction on its first line. */
+export const runsOutsideTransaction = (sqlText: string | null) =>
+  sqlText !== null && NO_TRANSACTION.test(sqlText.split("\n", 1)[0]?.trimEnd() ?? "");
+
+/** `-- irreversible: <reason>` in a down file that has no statements; null otherwise. */
+export function irreversibleReason(downText: string | null): string | null {
+  if (downText === null || splitStatements(downText).length > 0) return null;
+  return downText.match(IRREVERSIBLE)?.[1]?.trim() ?? null;
 }
 
 export function joinStatements(statements: string[]): string {
@@ -108,6 +129,8 @@ function migrationsFrom(source: MigrationSource): MigrationFile[] {
       hash: up === null ? null : createHash("sha256").update(up).digest("hex"),
       statements: up === null ? null : splitStatements(up),
       downStatements: down === null ? null : splitStatements(down),
+      noTransaction: { up: runsOutsideTransaction(up), down: runsOutsideTransaction(down) },
+      irreversible: irreversibleReason(down),
     };
   });
 }

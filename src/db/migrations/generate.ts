@@ -35,6 +35,8 @@ export interface GenerateOptions {
   renames: Rename[];
   /** Treat every drop-and-create pair as a drop and a create, without asking. */
   noRename: boolean;
+  /** An empty pair of files for hand-written SQL; the snapshot does not change. */
+  custom?: boolean;
   /** stdin and stdout are a terminal, so drizzle-kit may ask its questions. */
   interactive: boolean;
   log: (line: string) => void;
@@ -108,17 +110,50 @@ function writeMigration(
   return tag;
 }
 
+const CUSTOM_UP = `-- Hand-written migration. Separate statements with a line "--> statement-breakpoint".
+-- To run it outside a transaction (CREATE INDEX CONCURRENTLY), make the first line
+-- "-- migrate:no-transaction".
+`;
+const customDown = (
+  tag: string,
+) => `-- The SQL that undoes ${tag}.sql. If nothing can, replace this comment with
+-- "-- irreversible: <reason>": db check refuses an empty down file otherwise.
+`;
+
+/** A migration pair for hand-written SQL: the snapshot is the previous one under a new id. */
+function writeCustomMigration(
+  dialect: Dialect,
+  folder: string,
+  journal: Journal,
+  name: string,
+  previous: Snapshot,
+): string {
+  const snapshot = { ...previous, id: crypto.randomUUID(), prevId: previous.id };
+  const tag = writeMigration(dialect, folder, journal, name, [], snapshot);
+  writeFileSync(upPath(folder, tag), CUSTOM_UP);
+  writeFileSync(downPath(folder, tag), customDown(tag));
+  return tag;
+}
+
 async function generateForward(
   dialect: Dialect,
   folder: string,
   options: GenerateOptions,
-): Promise<void> {
+): Promise<string | null> {
   const journal = readJournal(folder);
   const previous = await snapshotBefore(dialect, folder, journal.entries.length, journal);
+  if (options.custom) {
+    const tag = writeCustomMigration(dialect, folder, journal, options.name ?? "custom", previous);
+    options.log(`${dialect}: wrote ${tag}.sql and ${tag}.down.sql for hand-written SQL`);
+    return tag;
+  }
   const current = await snapshotOf(dialect, schema, previous.id);
   if (options.renames.length > 0 || options.noRename) {
     const statements = await diffSnapshots(dialect, previous, current, options.renames);
-    if (statements.length === 0) return options.log(`${dialect}: no schema changes`);
+    if (statements.length === 0) {
+      options.log(`${dialect}: no schema changes`);
+      return null;
+    }
     const tag = writeMigration(
       dialect,
       folder,
@@ -127,7 +162,8 @@ async function generateForward(
       statements,
       current,
     );
-    return options.log(`${dialect}: wrote ${tag}.sql`);
+    options.log(`${dialect}: wrote ${tag}.sql`);
+    return tag;
   }
   const questions = ambiguities(previous, current);
   if (questions.length > 0 && !options.interactive) {
@@ -138,6 +174,8 @@ async function generateForward(
     );
   }
   await runDrizzleKit(dialect, options);
+  const written = readJournal(folder).entries.at(-1);
+  return written !== undefined && written.idx >= journal.entries.length ? written.tag : null;
 }
 
 /** Writes the down file of every migration that has none; returns their paths. */
@@ -157,12 +195,24 @@ async function writeMissingDownFiles(dialect: Dialect, folder: string): Promise<
   return written;
 }
 
-export async function generateMigrations(options: GenerateOptions): Promise<void> {
+/** A migration generate wrote: its dialect, tag and the paths of its up and down files. */
+export interface WrittenMigration {
+  dialect: Dialect;
+  tag: string;
+  up: string;
+  down: string;
+}
+
+export async function generateMigrations(options: GenerateOptions): Promise<WrittenMigration[]> {
+  const written: WrittenMigration[] = [];
   for (const dialect of DIALECTS) {
     const folder = migrationsFolder(dialect);
     options.log(`--- ${dialect}`);
-    await generateForward(dialect, folder, options);
+    const tag = await generateForward(dialect, folder, options);
     for (const path of await writeMissingDownFiles(dialect, folder))
       options.log(`${dialect}: wrote ${relative(process.cwd(), path)}`);
+    if (tag !== null)
+      written.push({ dialect, tag, up: upPath(folder, tag), down: downPath(folder, tag) });
   }
+  return written;
 }

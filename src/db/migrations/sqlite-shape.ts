@@ -1,4 +1,5 @@
 import type { Database as BunSqlite } from "bun:sqlite";
+import { SQLITE_FAILURES_TABLE } from "./failures";
 
 const BOOKKEEPING = "__drizzle_migrations";
 
@@ -10,7 +11,7 @@ export function describeSqliteSchema(sqlite: BunSqlite) {
   const tables = sqlite
     .query<{ name: string; sql: string }, []>(
       `select name, sql from sqlite_master where type = 'table'
-       and name not like 'sqlite_%' and name <> '${BOOKKEEPING}' order by name`,
+       and name not like 'sqlite_%' and name not in ('${BOOKKEEPING}', '${SQLITE_FAILURES_TABLE}') order by name`,
     )
     .all();
   return tables.map(({ name, sql }) => {

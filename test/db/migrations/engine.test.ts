@@ -96,6 +96,8 @@ describeEachDialect("migration engine", (_database, dialect) => {
       hash: "broken",
       statements: ["create table half_done (id integer)", "this is not sql"],
       downStatements: [],
+      noTransaction: { up: false, down: false },
+      irreversible: null,
     };
     await expect(migrateUp(db, [...migrations, broken])).rejects.toThrow();
     const applied = await readApplied(db);

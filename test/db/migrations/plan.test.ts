@@ -9,6 +9,8 @@ const migration = (index: number, name: string): MigrationFile => ({
   hash: `hash${index}`,
   statements: [],
   downStatements: [],
+  noTransaction: { up: false, down: false },
+  irreversible: null,
 });
 const journal = [
   migration(0, "init"),
