@@ -1,4 +1,5 @@
 import type { Config } from "../../config";
+import type { Database } from "../../db/client";
 import { migrateUp, readApplied, stateOf } from "../../db/migrations/engine";
 import { DEMO_PASSWORD, SEED_KEY_NAME, type SeededTenant, seedDemoData } from "../../db/seed";
 import { exitWithError, loadConfigOrExit } from "../../lib/fatal";
@@ -22,18 +23,22 @@ export function seed(): Promise<void> {
         );
       }
     }
-    const tenants = await seedDemoData(db);
-    const base = baseUrl(config);
-    for (const tenant of tenants) console.log(describeTenant(tenant, base));
-    const created = tenants.filter((tenant) => tenant.created).length;
-    console.log(
-      `\n${db.dialect} ${db.description}: ${tenants.length} demo tenants (${created} created, ` +
-        `${tenants.length - created} already there). Demo users get the password "${DEMO_PASSWORD}".\n` +
-        `Each run issues every demo tenant a new key named "${SEED_KEY_NAME}" and revokes the ` +
-        "seed keys printed before: use the keys above.",
-    );
+    reportSeeded(db, config, await seedDemoData(db));
     return 0;
   });
+}
+
+/** Prints each demo tenant with its new key and a curl line to try it. */
+export function reportSeeded(db: Database, config: Config, tenants: SeededTenant[]): void {
+  const base = baseUrl(config);
+  for (const tenant of tenants) console.log(describeTenant(tenant, base));
+  const created = tenants.filter((tenant) => tenant.created).length;
+  console.log(
+    `\n${db.dialect} ${db.description}: ${tenants.length} demo tenants (${created} created, ` +
+      `${tenants.length - created} already there). Demo users get the password "${DEMO_PASSWORD}".\n` +
+      `Each run issues every demo tenant a new key named "${SEED_KEY_NAME}" and revokes the ` +
+      "seed keys printed before: use the keys above.",
+  );
 }
 
 function describeTenant(tenant: SeededTenant, base: string): string {

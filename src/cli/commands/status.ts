@@ -1,5 +1,6 @@
 import { checkMigrations } from "../../db/migrations/check";
 import { readApplied, stateOf } from "../../db/migrations/engine";
+import { describeIncomplete, readIncomplete } from "../../db/migrations/failures";
 import { withDatabase } from "./context";
 
 export function status(): Promise<void> {
@@ -14,9 +15,16 @@ export function status(): Promise<void> {
     console.log(
       `pending:   ${state.pending.map((migration) => migration.tag).join(", ") || "none"}`,
     );
+    const incomplete = await readIncomplete(db);
+    console.log(`failed:    ${incomplete.length === 0 ? "none" : ""}`);
+    for (const failure of incomplete) console.log(`  - ${describeIncomplete(failure)}`);
     const report = await checkMigrations(db, folder, migrations);
-    console.log(`problems:  ${report.problems.length === 0 ? "none" : ""}`);
-    for (const problem of report.problems) console.log(`  - ${problem}`);
+    // check repeats each failure among its problems: status lists it once, above.
+    const problems = report.problems.filter(
+      (problem) => !incomplete.some((failure) => problem === describeIncomplete(failure)),
+    );
+    console.log(`problems:  ${problems.length === 0 ? "none" : ""}`);
+    for (const problem of problems) console.log(`  - ${problem}`);
     for (const note of report.notes) console.log(`note: ${note}`);
     return 0;
   });

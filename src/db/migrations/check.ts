@@ -6,6 +6,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import type { Database } from "../client";
 import * as schema from "../schema";
 import { readApplied, stateOf, tamperingProblems } from "./engine";
+import { describeIncomplete, readIncomplete } from "./failures";
 import { type MigrationFile, readJournal, snapshotPath } from "./files";
 import { diffSnapshots, emptySnapshot, readSnapshot, snapshotOf } from "./snapshots";
 import { describeSqliteSchema } from "./sqlite-shape";
@@ -137,6 +138,14 @@ export async function checkMigrations(
         ? [`${migration.tag}.down.sql is missing: run npm run db:generate to write it`]
         : [],
     ),
+    ...migrations.flatMap((migration) =>
+      migration.downStatements?.length === 0 && migration.irreversible === null
+        ? [
+            `${migration.tag}.down.sql is empty: write the SQL that undoes ${migration.tag}.sql, or say "-- irreversible: <reason>"`,
+          ]
+        : [],
+    ),
+    ...(await readIncomplete(db)).map(describeIncomplete),
   ];
   const notes: string[] = [];
   const snapshotProblems = journalProblems(folder);

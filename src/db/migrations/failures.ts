@@ -76,7 +76,10 @@ export function readIncompleteSqlite(sqlite: BunSqlite): IncompleteMigration[] {
 
 /** One line for status, errors and the refusal of `up`. */
 export function describeIncomplete(failure: IncompleteMigration): string {
-  const what = failure.error === null ? "stopped (the migrator did not report back)" : "failed";
+  const what =
+    failure.error === null
+      ? "did not finish (still running, or its migrator stopped without reporting)"
+      : "failed";
   const excerpt = failure.statement?.replace(/\s+/g, " ").slice(0, 160) ?? "";
   const reason = failure.error === null ? "" : `: ${failure.error}`;
   return (

@@ -37,7 +37,8 @@ export function parseTarget(text: string): Target {
   return { kind: "revision", text: trimmed };
 }
 
-function positionOf(text: string, migrations: MigrationFile[]): number {
+/** Where a tag or its number stands in the journal; a TargetError when it is not there. */
+export function positionOf(text: string, migrations: MigrationFile[]): number {
   const byTag = migrations.findIndex((migration) => migration.tag === text);
   if (byTag !== -1) return byTag;
   if (/^\d+$/.test(text)) {
