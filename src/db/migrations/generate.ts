@@ -54,7 +54,7 @@ const WROTE = "Your SQL migration file";
 const NOTHING_TO_DO = "No schema changes, nothing to migrate";
 const JOURNAL_ENTRY_VERSION: Record<Dialect, string> = { postgres: "7", sqlite: "6" };
 
-async function snapshotBefore(
+export async function snapshotBefore(
   dialect: Dialect,
   folder: string,
   position: number,
@@ -87,7 +87,7 @@ async function runDrizzleKit(dialect: Dialect, options: GenerateOptions): Promis
 }
 
 /** Writes a migration the way drizzle-kit does: SQL, snapshot and journal entry. */
-function writeMigration(
+export function writeMigration(
   dialect: Dialect,
   folder: string,
   journal: Journal,
@@ -179,7 +179,7 @@ async function generateForward(
 }
 
 /** Writes the down file of every migration that has none; returns their paths. */
-async function writeMissingDownFiles(dialect: Dialect, folder: string): Promise<string[]> {
+export async function writeMissingDownFiles(dialect: Dialect, folder: string): Promise<string[]> {
   const journal = readJournal(folder);
   const written: string[] = [];
   for (const [position, entry] of journal.entries.entries()) {
