@@ -36,12 +36,7 @@ export function reset({ seed }: { seed: boolean }): Promise<void> {
     console.log(
       `${db.dialect} ${db.description}: emptied, then applied ${applied.length} migrations (${applied.join(", ") || "none"})`,
     );
-    if (seed) {
-      const tenants = await seedDemoData(db);
-      console.log(
-        `seeded ${tenants.length} demo tenants: run \`npm run db:seed\` again to print their keys`,
-      );
-    }
+    if (seed) reportSeeded(db, config, await seedDemoData(db));
     return 0;
   });
 }

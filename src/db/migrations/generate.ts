@@ -110,9 +110,10 @@ export function writeMigration(
   return tag;
 }
 
-const CUSTOM_UP = `-- Hand-written migration. Separate statements with a line "--> statement-breakpoint".
--- To run it outside a transaction (CREATE INDEX CONCURRENTLY), make the first line
--- "-- migrate:no-transaction".
+// Not the breakpoint marker itself: even inside a comment it would split the file.
+const CUSTOM_UP = `-- Hand-written migration. Separate statements with the breakpoint line drizzle-kit
+-- writes between its own (see the other .sql files). To run it outside a transaction
+-- (CREATE INDEX CONCURRENTLY), make the first line "-- migrate:no-transaction".
 `;
 const customDown = (
   tag: string,
