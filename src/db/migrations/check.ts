@@ -5,6 +5,7 @@ import { pushSchema } from "drizzle-kit/api";
 import { drizzle } from "drizzle-orm/postgres-js";
 import type { Database } from "../client";
 import * as schema from "../schema";
+import { withBranchCollisions } from "./branches";
 import { readApplied, stateOf, tamperingProblems } from "./engine";
 import { describeIncomplete, readIncomplete } from "./failures";
 import { type MigrationFile, readJournal, snapshotPath } from "./files";
@@ -148,7 +149,8 @@ export async function checkMigrations(
     ...(await readIncomplete(db)).map(describeIncomplete),
   ];
   const notes: string[] = [];
-  const snapshotProblems = journalProblems(folder);
+  // Migrations from two branches break the snapshot chain too: say so once, as a collision.
+  const snapshotProblems = withBranchCollisions(folder, () => journalProblems(folder));
   problems.push(...snapshotProblems);
   const schemaChanges =
     snapshotProblems.length === 0 ? await unmigratedSchemaChanges(db, folder, migrations) : [];
