@@ -11,7 +11,10 @@ export function exitWithError(message: string): never {
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  const cause =
+    error.cause instanceof Error && !error.message.includes(error.cause.message)
+      ? `: ${error.cause.message}`
+      : "";
   const codeNote = typeof code === "string" && !error.message.includes(code) ? ` (${code})` : "";
   return `${error.message}${cause}${codeNote}`;
 }
