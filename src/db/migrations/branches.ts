@@ -166,7 +166,8 @@ export function withBranchCollisions(folder: string, chainProblems: () => string
 export function conflictMarkersProblem(folder: string, files: string[]): string {
   const where = `drizzle/${basename(folder)}`;
   return (
-    `${where}: ${files.join(", ")} still hold git's conflict markers. Keep your side of meta/ ` +
+    `${where}: ${files.join(", ")} still ${files.length === 1 ? "holds" : "hold"} git's ` +
+    "conflict markers. Keep your side of meta/ " +
     `(git checkout --ours -- ${where}/meta), then run ${REBASE_COMMAND}.`
   );
 }
