@@ -15,7 +15,7 @@ export interface PostgresStatement {
   chunkSize: number;
 }
 
-export interface PostgresSyntaxError {
+interface PostgresSyntaxError {
   line: number;
   message: string;
 }

@@ -43,13 +43,13 @@ export function lineLocator(text: string): (offset: number) => number {
   };
 }
 
-export interface Approval {
+interface Approval {
   rule: RuleId;
   reason: string;
 }
 
 /** A `-- lint:allow` comment that cannot approve anything, reported as bad-approval. */
-export interface BadApproval {
+interface BadApproval {
   line: number;
   message: string;
 }

@@ -5,7 +5,7 @@
  */
 import type { Dialect } from "../../../config";
 
-export type TokenKind =
+type TokenKind =
   /** A keyword or bare name; `value` is lower-cased (SQL folds them). */
   | "word"
   /** A quoted name; `value` is the name without quotes. */
@@ -131,12 +131,13 @@ export function tokenize(text: string, dialect: Dialect): Token[] {
 /** The tokens that carry meaning: everything but comments. */
 export const codeTokens = (tokens: Token[]) => tokens.filter((token) => token.kind !== "comment");
 
-/** A name as SQL compares it: a bare word is already folded, a quoted name is taken as is. */
+/** A keyword among `words` (lower-case): bare words are folded already. */
 export const isWord = (token: Token | undefined, ...words: string[]) =>
   token?.kind === "word" && words.includes(token.value);
 
 export const isSymbol = (token: Token | undefined, symbol: string) =>
   token?.kind === "symbol" && token.value === symbol;
 
+/** Anything that can name a table or column: a bare word, a quoted name, or (SQLite) a string. */
 export const isName = (token: Token | undefined) =>
   token?.kind === "word" || token?.kind === "identifier" || token?.kind === "string";
