@@ -100,7 +100,11 @@ function alterEffect(statement: PostgresStatement, state: FileState): Effect {
   const modes = commands.map(alterTableLock).filter((mode) => mode !== null);
   return {
     hits: commands.flatMap((command) => alterTableHits(table, command, state.schema)),
-    lock: lockOn(table, modes.includes(ACCESS_EXCLUSIVE) ? ACCESS_EXCLUSIVE : modes[0]),
+    // VALIDATE CONSTRAINT and the like alone block no writes: no lock to time out.
+    lock:
+      modes.length === 0
+        ? null
+        : lockOn(table, modes.includes(ACCESS_EXCLUSIVE) ? ACCESS_EXCLUSIVE : modes[0]),
   };
 }
 

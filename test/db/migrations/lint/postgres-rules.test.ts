@@ -259,6 +259,12 @@ describe("PostgreSQL details", () => {
     ]);
   });
 
+  test("VALIDATE CONSTRAINT, the second step of NOT VALID, blocks no writes: nothing to report", async () => {
+    const sql =
+      'ALTER TABLE "credential_failures" VALIDATE CONSTRAINT "credential_failures_user_fk";';
+    expect((await project.lint("postgres", sql)).findings).toEqual([]);
+  });
+
   test("the lock timeout counts only when set before the statement, and not to 0 or with RESET", async () => {
     const drop = 'ALTER TABLE "users" DROP CONSTRAINT "users_role_check";';
     const missing = async (sql: string) =>
