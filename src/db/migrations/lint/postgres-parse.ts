@@ -9,8 +9,6 @@ import { codeTokens, isSymbol, type Token, tokenize } from "./tokens";
 export interface PostgresStatement {
   node: Node;
   line: number;
-  /** Its first two keywords, upper-cased, to name it in findings: ALTER TABLE, DROP INDEX... */
-  keywords: string;
   /** How many statements share its `--> statement-breakpoint` chunk (one query string). */
   chunkSize: number;
 }
@@ -71,16 +69,10 @@ export function parsePostgresFile(text: string): ParsedPostgresFile {
       // A statement's location may point at the whitespace and comments before it.
       if (statement.stmt === undefined) continue;
       const start = charOffset(chunk.text, statement.stmt_location ?? 0);
-      const from = tokens.findIndex((token) => token.start >= start);
-      const first = tokens[from];
+      const first = tokens.find((token) => token.start >= start);
       statements.push({
         node: statement.stmt,
         line: lineOf(chunk.offset + (first?.start ?? 0)),
-        keywords: tokens
-          .slice(from, from + 2)
-          .filter((token) => token.kind === "word")
-          .map((token) => token.value.toUpperCase())
-          .join(" "),
         chunkSize: raw.length,
       });
     }

@@ -36,12 +36,11 @@ const LOCK_MODES = [
   ACCESS_EXCLUSIVE,
 ];
 
-const lockOn = (table: string | null | undefined, mode = ACCESS_EXCLUSIVE) =>
+const lockOn = (table: string | null | undefined, mode: string) =>
   table == null ? null : { table, mode };
 
 /** CONCURRENTLY fails in a transaction block: the file's, or the one a multi-statement chunk is. */
-function concurrently(statement: PostgresStatement, state: FileState): Effect {
-  const what = `${statement.keywords} CONCURRENTLY`;
+function concurrently(what: string, statement: PostgresStatement, state: FileState): Effect {
   if (!state.noTransaction)
     return {
       hits: [["concurrently-in-transaction", `${what} runs in the migration's transaction`]],
@@ -61,31 +60,33 @@ function dropEffect(statement: PostgresStatement, state: FileState): Effect {
       hits: existing.map(
         (table): Hit => ["drop-table", `drops existing table ${quoted(table ?? "")}`],
       ),
-      lock: lockOn(existing[0]),
+      lock: lockOn(existing[0], ACCESS_EXCLUSIVE),
     };
   }
   if (drop?.removeType !== "OBJECT_INDEX") return NONE;
-  if (drop.concurrent) return concurrently(statement, state);
+  if (drop.concurrent) return concurrently("DROP INDEX CONCURRENTLY", statement, state);
   const tables = objects.map((object) => state.schema.tableOfIndex(object));
-  return { hits: [], lock: lockOn(tables.find((table) => state.schema.isExisting(table))) };
+  const table = tables.find((key) => state.schema.isExisting(key));
+  return { hits: [], lock: lockOn(table, ACCESS_EXCLUSIVE) };
 }
 
 function renameEffect(statement: PostgresStatement, state: FileState): Effect {
   const rename = nodeOf(statement.node, "RenameStmt");
   const table = relationKey(rename?.relation);
   if (rename === undefined || table === null || !state.schema.isExisting(table)) return NONE;
+  const lock = lockOn(table, ACCESS_EXCLUSIVE);
   switch (rename.renameType) {
     case "OBJECT_TABLE":
       return {
         hits: [["rename", `renames existing table ${quoted(table)} to "${rename.newname}"`]],
-        lock: lockOn(table),
+        lock,
       };
     case "OBJECT_COLUMN": {
       const what = `renames column ${quoted(table)}."${rename.subname}" to "${rename.newname}"`;
-      return { hits: [["rename", what]], lock: lockOn(table) };
+      return { hits: [["rename", what]], lock };
     }
     case "OBJECT_TABCONSTRAINT":
-      return { hits: [], lock: lockOn(table) };
+      return { hits: [], lock };
     default:
       return NONE;
   }
@@ -98,13 +99,11 @@ function alterEffect(statement: PostgresStatement, state: FileState): Effect {
     return NONE;
   const commands = (alter.cmds ?? []).flatMap((command) => nodeOf(command, "AlterTableCmd") ?? []);
   const modes = commands.map(alterTableLock).filter((mode) => mode !== null);
+  // VALIDATE CONSTRAINT and the like alone block no writes: no lock to time out.
+  const mode = modes.includes(ACCESS_EXCLUSIVE) ? ACCESS_EXCLUSIVE : modes[0];
   return {
     hits: commands.flatMap((command) => alterTableHits(table, command, state.schema)),
-    // VALIDATE CONSTRAINT and the like alone block no writes: no lock to time out.
-    lock:
-      modes.length === 0
-        ? null
-        : lockOn(table, modes.includes(ACCESS_EXCLUSIVE) ? ACCESS_EXCLUSIVE : modes[0]),
+    lock: mode === undefined ? null : lockOn(table, mode),
   };
 }
 
@@ -113,7 +112,10 @@ function effectOf(statement: PostgresStatement, state: FileState): Effect {
   const { schema } = state;
   const index = nodeOf(node, "IndexStmt");
   if (index !== undefined) {
-    if (index.concurrent) return concurrently(statement, state);
+    if (index.concurrent) {
+      const what = `CREATE ${index.unique ? "UNIQUE " : ""}INDEX CONCURRENTLY`;
+      return concurrently(what, statement, state);
+    }
     const table = relationKey(index.relation);
     if (!schema.isExisting(table)) return NONE;
     const what = `creates index "${index.idxname ?? "unnamed"}" on existing table ${quoted(table ?? "")}`;
@@ -122,7 +124,9 @@ function effectOf(statement: PostgresStatement, state: FileState): Effect {
   const reindex = nodeOf(node, "ReindexStmt");
   if (reindex !== undefined) {
     const options = (reindex.params ?? []).map((param) => nodeOf(param, "DefElem")?.defname);
-    return options.includes("concurrently") ? concurrently(statement, state) : NONE;
+    return options.includes("concurrently")
+      ? concurrently("REINDEX CONCURRENTLY", statement, state)
+      : NONE;
   }
   if (nodeOf(node, "DropStmt") !== undefined) return dropEffect(statement, state);
   if (nodeOf(node, "RenameStmt") !== undefined) return renameEffect(statement, state);
@@ -141,6 +145,15 @@ function effectOf(statement: PostgresStatement, state: FileState): Effect {
       mode,
     ),
   };
+}
+
+/** How a finding names a statement that takes a lock. */
+function statementName(node: Node): string {
+  const drop = nodeOf(node, "DropStmt");
+  if (drop !== undefined) return drop.removeType === "OBJECT_INDEX" ? "DROP INDEX" : "DROP TABLE";
+  if (nodeOf(node, "TruncateStmt") !== undefined) return "TRUNCATE";
+  if (nodeOf(node, "LockStmt") !== undefined) return "LOCK TABLE";
+  return "ALTER TABLE";
 }
 
 /** Whether a SET of lock_timeout leaves a timeout in force. */
@@ -183,7 +196,7 @@ export function lintPostgres(text: string, earlier: string[]): Detection[] {
     const { hits, lock } = effectOf(statement, state);
     for (const [rule, what] of hits) detections.push({ rule, line: statement.line, what });
     if (lock !== null && !state.lockTimeout) {
-      const what = `${statement.keywords} takes the ${lock.mode} lock on existing table ${quoted(lock.table)}`;
+      const what = `${statementName(statement.node)} takes the ${lock.mode} lock on existing table ${quoted(lock.table)}`;
       detections.push({ rule: "missing-lock-timeout", line: statement.line, what });
     }
     const set = isLockTimeoutSet(statement.node);
