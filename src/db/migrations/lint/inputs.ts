@@ -45,7 +45,7 @@ function dialectOf(folder: string, path: string): Dialect {
   return dialect;
 }
 
-function describe(path: string, root: string): LintTarget {
+function targetOf(path: string, root: string): LintTarget {
   const absolute = resolve(path);
   const folder = dirname(absolute);
   const name = basename(absolute);
@@ -79,7 +79,7 @@ export function lintTargets(paths: string[], root: string): LintTarget[] {
     if (seen.has(resolve(path))) return [];
     seen.add(resolve(path));
     try {
-      return [describe(path, root)];
+      return [targetOf(path, root)];
     } catch (error) {
       if (error instanceof LintInputError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
