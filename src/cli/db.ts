@@ -61,17 +61,66 @@ const COMMANDS: Record<string, Command> = {
   },
   generate: {
     usage:
-      "generate [--name NAME] [--rename table.old=new | --rename old_table=new_table]... [--no-rename]",
+      "generate [--name NAME] [--rename table.old=new | --rename old_table=new_table]... [--no-rename] [--custom]",
     summary: "drizzle-kit generate for both dialects, plus the down file of each new migration",
     details:
       "In a terminal drizzle-kit asks whether a dropped-and-added column or table is a rename.\n" +
       "Without one, state each rename with --rename, or pass --no-rename to drop and create;\n" +
-      "otherwise generate fails and writes nothing.",
+      "otherwise generate fails and writes nothing. --custom --name NAME writes an empty pair\n" +
+      "(<tag>.sql, <tag>.down.sql) in both dialects for hand-written SQL, schema unchanged.\n" +
+      "What was written is linted (see `lint`); findings are printed, never fatal here.",
     options: {
       name: { type: "string" },
       rename: { type: "string", multiple: true },
       "no-rename": { type: "boolean" },
+      custom: { type: "boolean" },
     },
+    positionals: { min: 0, max: 0 },
+  },
+  lint: {
+    usage: "lint [files...] [--base GIT_REF] [--format text|json]",
+    summary: "find schema changes that are unsafe while the previous app version still runs",
+    details:
+      "Without files, every migration of both dialects; with --base, those added since the merge\n" +
+      "base with that ref. Up files are errors, down files notes. Approve a finding with\n" +
+      "`-- lint:allow <rule> <reason>` on the line before the statement. Exits 1 on any\n" +
+      "unapproved error.",
+    options: { base: { type: "string" }, format: { type: "string", default: "text" } },
+    positionals: { min: 0, max: Number.POSITIVE_INFINITY },
+  },
+  resolve: {
+    usage: "resolve <tag> --applied | --rolled-back",
+    summary: "mark a failed or hand-fixed migration as applied or as rolled back; runs no SQL",
+    details:
+      "After a migration failed outside a transaction, finish or undo its statements by hand,\n" +
+      "then record the outcome so that up and down can go on.",
+    options: { applied: { type: "boolean" }, "rolled-back": { type: "boolean" } },
+    positionals: { min: 1, max: 1 },
+  },
+  baseline: {
+    usage: "baseline <target>",
+    summary: "adopt an existing database: record migrations up to the target as applied",
+    details:
+      "Only when nothing is recorded yet and the database's schema matches the one the\n" +
+      "migrations up to the target build; refused with the differences otherwise. Runs no SQL.",
+    options: {},
+    positionals: { min: 1, max: 1 },
+  },
+  reset: {
+    usage: "reset [--seed]",
+    summary: "drop everything in the database, then apply every migration (and seed)",
+    details: "Refuses to run with NODE_ENV=production.",
+    options: { seed: { type: "boolean" } },
+    positionals: { min: 0, max: 0 },
+  },
+  rebase: {
+    usage: "rebase",
+    summary: "after a merge, renumber the later of two colliding migrations on top of the other",
+    details:
+      "Regenerates it from src/db/schema.ts (same name, next number, new down file) in both\n" +
+      "dialects, carrying hand-written SQL over with a warning. Refuses when the database in\n" +
+      "DATABASE_URL has it applied.",
+    options: {},
     positionals: { min: 0, max: 0 },
   },
   seed: {
@@ -165,12 +214,38 @@ async function main(argv: string[]): Promise<void> {
       } catch (error) {
         exitWithError(error instanceof Error ? error.message : String(error));
       }
+      if (values.custom === true && (values.name === undefined || renames.length > 0))
+        exitWithError("generate --custom takes --name NAME and no --rename");
       return (await import("./commands/generate")).generate({
         name: values.name as string | undefined,
         renames,
         noRename: values["no-rename"] === true,
+        custom: values.custom === true,
       });
     }
+    case "lint": {
+      const format = values.format;
+      if (format !== "text" && format !== "json") exitWithError("--format takes text or json");
+      return (await import("./commands/lint")).lint({
+        files: positionals,
+        base: values.base as string | undefined,
+        format,
+      });
+    }
+    case "resolve": {
+      if ((values.applied === true) === (values["rolled-back"] === true))
+        exitWithError("resolve takes exactly one of --applied and --rolled-back");
+      return (await import("./commands/repair")).resolve(
+        positionals[0] ?? "",
+        values.applied === true ? "applied" : "rolled-back",
+      );
+    }
+    case "baseline":
+      return (await import("./commands/repair")).baseline(positionals[0] ?? "");
+    case "reset":
+      return (await import("./commands/repair")).reset({ seed: values.seed === true });
+    case "rebase":
+      return (await import("./commands/rebase")).rebase();
     case "seed":
       return (await import("./commands/seed")).seed();
     default:

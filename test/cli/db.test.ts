@@ -22,7 +22,20 @@ describe("db command line", () => {
   test("--help lists every command; each command has its own --help", async () => {
     const help = await runDb(REPO_ROOT, ["--help"], {});
     expect(help.exitCode).toBe(0);
-    for (const command of ["status", "history", "up", "down", "check", "generate"]) {
+    for (const command of [
+      "status",
+      "history",
+      "up",
+      "down",
+      "check",
+      "generate",
+      "lint",
+      "resolve",
+      "baseline",
+      "reset",
+      "rebase",
+      "seed",
+    ]) {
       expect(help.stdout).toContain(command);
       const own = await runDb(REPO_ROOT, [command, "--help"], {});
       expect(own.exitCode).toBe(0);

@@ -73,7 +73,7 @@ describeEachDialect("db resolve, reset and generate --custom", (_database, diale
     }
     migrator.kill("SIGKILL");
     await migrator.exited;
-    if (dialect === "postgres") {
+    if (db.dialect === "postgres") {
       // The killed client's backend may still be sleeping: end it, as an operator would.
       await db.sql`select pg_terminate_backend(pid) from pg_stat_activity
         where query like 'select pg_sleep%' and pid <> pg_backend_pid()`;

@@ -26,7 +26,7 @@ export interface Collision {
   later: FolderMigration;
 }
 
-export const REBASE_COMMAND = "npm run db -- rebase";
+const REBASE_COMMAND = "npm run db -- rebase";
 const CONFLICT_MARKER = /^<{7} /m;
 
 const numberOf = (tag: string) => Number(tag.match(/^(\d+)_/)?.[1] ?? Number.NaN);

@@ -75,7 +75,7 @@ export const runsOutsideTransaction = (sqlText: string | null) =>
   sqlText !== null && NO_TRANSACTION.test(sqlText.split("\n", 1)[0]?.trimEnd() ?? "");
 
 /** `-- irreversible: <reason>` in a down file that has no statements; null otherwise. */
-export function irreversibleReason(downText: string | null): string | null {
+function irreversibleReason(downText: string | null): string | null {
   if (downText === null || splitStatements(downText).length > 0) return null;
   return downText.match(IRREVERSIBLE)?.[1]?.trim() ?? null;
 }

@@ -32,8 +32,6 @@ import { renamesIn } from "./renames";
 import { earlierSnapshotIfLaterKept } from "./shared-snapshot";
 import { diffSnapshots, type Snapshot, snapshotOf } from "./snapshots";
 
-export { RebaseError } from "./rebase-refusals";
-
 export interface RebaseOptions {
   /** The configured database: the later migration must not be applied there. */
   database: { dialect: Dialect; description: string; applied: AppliedMigration[] };

@@ -70,7 +70,7 @@ describeEachDialect("migrations outside a transaction", (_database, dialect) => 
     );
     expect(await readIncomplete(db)).toEqual([]);
     const down = await moveTo(db, migrations, "down", { kind: "relative", steps: -1 });
-    expect(down.steps.map((migration) => migration.tag)).toEqual([migrations.at(-1)?.tag]);
+    expect(down.steps.map((migration) => migration.tag)).toEqual([migrations.at(-1)?.tag ?? ""]);
     expect(await readIncomplete(db)).toEqual([]);
   });
 

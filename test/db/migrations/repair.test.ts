@@ -40,7 +40,7 @@ describeEachDialect("db baseline and reset", (_database, dialect) => {
     await runByHand(db, migrations.slice(0, 1));
     const message = await baselineDatabase(db, migrations, first?.tag ?? "", url);
     expect(message).toContain(`recorded 1 migrations as applied (up to ${first?.tag})`);
-    expect((await readApplied(db)).map((row) => row.createdAt)).toEqual([first?.createdAt]);
+    expect((await readApplied(db)).map((row) => row.createdAt)).toEqual([first?.createdAt ?? 0]);
     expect(await migrateUp(db, migrations)).toEqual(migrations.slice(1).map((m) => m.tag));
   });
 
