@@ -113,7 +113,15 @@ function journalFrom(source: MigrationSource): Journal {
   const path = source.locate(JOURNAL_NAME);
   const text = source.read(JOURNAL_NAME);
   if (text === null) throw new Error(`No migration journal at ${path}`);
-  const journal = JSON.parse(text) as Journal;
+  let journal: Journal;
+  try {
+    journal = JSON.parse(text) as Journal;
+  } catch (error) {
+    // A merge of two branches that both generated a migration leaves this, and rebase explains it.
+    if (/^<{7} /m.test(text))
+      throw new Error(`${path} holds git's conflict markers: run npm run db -- rebase`);
+    throw new Error(`${path} is not valid JSON: ${error instanceof Error ? error.message : error}`);
+  }
   if (!Array.isArray(journal.entries)) throw new Error(`${path} has no "entries" list`);
   return journal;
 }

@@ -7,7 +7,12 @@ import {
   findCollisions,
   withBranchCollisions,
 } from "../../../src/db/migrations/branches";
-import { migrationsFolder, snapshotPath } from "../../../src/db/migrations/files";
+import {
+  journalPath,
+  migrationsFolder,
+  readMigrations,
+  snapshotPath,
+} from "../../../src/db/migrations/files";
 
 interface Fixture {
   /** Journal entries: tag, idx and when. */
@@ -165,6 +170,16 @@ describe("withBranchCollisions", () => {
       "drizzle/sqlite: meta/0001_snapshot.json still holds git's conflict markers. Keep your " +
         "side of meta/ (git checkout --ours -- drizzle/sqlite/meta), then run npm run db -- rebase.",
     ]);
+  });
+
+  test("a journal with conflict markers is refused by name, not as a JSON parse error", () => {
+    const folder = folderWith(shared);
+    writeFileSync(journalPath(folder), '<<<<<<< HEAD\n{"entries": []}\n=======\n{}\n>>>>>>> b\n');
+    expect(() => readMigrations(folder)).toThrow(
+      `${journalPath(folder)} holds git's conflict markers: run npm run db -- rebase`,
+    );
+    writeFileSync(journalPath(folder), '{"entries": [');
+    expect(() => readMigrations(folder)).toThrow(`${journalPath(folder)} is not valid JSON`);
   });
 
   test("without collisions, the chain's problems pass through", () => {
