@@ -66,7 +66,7 @@ export function createApp({
       }),
     )
     .use(healthRoutes(db, migrations, shutdown))
-    .use(tenantRoutes(tenants, apiKeys, authenticated))
+    .use(tenantRoutes(tenants, authenticated))
     .use(userRoutes(users, authenticated))
     .use(apiKeyRoutes(apiKeys, tenants, authenticated))
     .use(credentialRoutes(credentials, tenants, authenticated));

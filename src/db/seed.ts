@@ -86,7 +86,8 @@ export async function seedDemoData(db: Database): Promise<SeededTenant[]> {
   for (const demo of DEMO_TENANTS) {
     const { row: tenant, created } = await findOrCreate(
       () => findTenant(demo.slug),
-      () => tenantService.create({ name: demo.name, slug: demo.slug }),
+      async () =>
+        (await tenantService.create({ name: demo.name, slug: demo.slug }, SEED_KEY_NAME)).tenant,
     );
     const users: SeededUser[] = [];
     for (const role of USER_ROLES) {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
 import { describeEachDialect } from "../helpers/databases";
 import { buildApp, call, expectProblem, type TestApp } from "../helpers/http";
 
@@ -116,6 +117,49 @@ describeEachDialect("tenants", (database) => {
         headers: { "content-type": "application/json" },
       });
       expectProblem(response, 413);
+    });
+
+    test("a failing first-key insert leaves no tenant behind: the two rows are one write", async () => {
+      const { db } = database();
+      // Real failures: triggers that refuse every new key, and every delete of a tenant, so that
+      // no compensating delete could hide a tenant created on its own.
+      const refuse =
+        db.dialect === "postgres"
+          ? () =>
+              db.sql.unsafe(`
+                create function refuse_key() returns trigger language plpgsql
+                  as $$ begin raise exception 'refused'; end $$;
+                create trigger refuse_key before insert on api_keys
+                  for each row execute function refuse_key();
+                create trigger refuse_delete before delete on tenants
+                  for each row execute function refuse_key()`)
+          : () =>
+              db.sqlite.exec(`create trigger refuse_key before insert on api_keys
+                begin select raise(abort, 'refused'); end;
+                create trigger refuse_delete before delete on tenants
+                begin select raise(abort, 'refused'); end`);
+      const allow =
+        db.dialect === "postgres"
+          ? () =>
+              db.sql.unsafe(`drop trigger refuse_key on api_keys;
+                drop trigger refuse_delete on tenants; drop function refuse_key()`)
+          : () => db.sqlite.exec("drop trigger refuse_key; drop trigger refuse_delete");
+      await refuse();
+      const keyless = slug();
+      try {
+        const response = await call(app, "POST", "/tenants", {
+          body: { name: "Keyless", slug: keyless },
+        });
+        expectProblem(response, 500);
+      } finally {
+        await allow();
+      }
+      const { tenants } = db.tables;
+      const left = await db.orm.select().from(tenants).where(eq(tenants.slug, keyless));
+      expect(left).toEqual([]);
+      // The slug is free: nothing of the failed create was committed.
+      const again = await call(app, "POST", "/tenants", { body: { name: "Keyed", slug: keyless } });
+      expect(again.status).toBe(201);
     });
   });
 

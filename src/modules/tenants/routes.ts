@@ -2,7 +2,6 @@ import { Elysia, t } from "elysia";
 import { type Authentication, requireAdmin, requireTenant } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
 import { Id, pageOf } from "../../http/schemas";
-import type { ApiKeyService } from "../api-keys/service";
 import {
   CreatedTenant,
   Tenant,
@@ -19,7 +18,6 @@ const detail = (summary: string) => ({ summary, tags: ["Tenants"] });
 
 export function tenantRoutes(
   tenants: TenantService,
-  apiKeys: ApiKeyService,
   authenticated: Authentication,
 ) {
   return new Elysia({ prefix: "/tenants" })
@@ -28,17 +26,9 @@ export function tenantRoutes(
       "",
       async ({ principal, body, set, status }) => {
         requireAdmin(principal);
-        const tenant = await tenants.create(body);
-        let key: Awaited<ReturnType<ApiKeyService["create"]>>;
-        try {
-          key = await apiKeys.create(tenant.id, "initial");
-        } catch (error) {
-          // A tenant nobody can reach but the admin would be a half-done create.
-          await tenants.remove(tenant.id);
-          throw error;
-        }
+        const { tenant, apiKey } = await tenants.create(body, "initial");
         set.headers.location = `/tenants/${tenant.id}`;
-        return status(201, { ...tenant, apiKey: key.apiKey });
+        return status(201, { ...tenant, apiKey });
       },
       {
         body: TenantCreate,

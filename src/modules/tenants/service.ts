@@ -1,16 +1,10 @@
 import { asc, eq, gt, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client";
-import {
-  appDefaults,
-  definedEntries,
-  insertPlaceholders,
-  perKeySet,
-  placeholders,
-  withRowMapper,
-} from "../../db/prepared";
+import { definedEntries, perKeySet, placeholders, withRowMapper } from "../../db/prepared";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
+import { insertTenantWithKey } from "./create";
 import type { TenantCreateInput, TenantUpdateInput } from "./model";
 
 export type TenantService = ReturnType<typeof createTenantService>;
@@ -48,16 +42,6 @@ export function createTenantService(db: AppDatabase) {
       .prepare("tenant_exists"),
   );
 
-  const insertTenant = lazy(() =>
-    withRowMapper(
-      orm
-        .insert(tenants)
-        .values(insertPlaceholders(tenants, ["name", "slug"]))
-        .returning(columns)
-        .prepare("insert_tenant"),
-      columns,
-    ),
-  );
   const updateTenant = perKeySet((keys) =>
     withRowMapper(
       orm
@@ -71,10 +55,9 @@ export function createTenantService(db: AppDatabase) {
   );
 
   return {
-    async create(input: TenantCreateInput) {
-      const [tenant] = await insertTenant().execute({ ...appDefaults(tenants), ...input });
-      if (tenant === undefined) throw new Error("insert returned no row");
-      return tenant;
+    /** A tenant with its first API key, in one atomic write; `apiKey` is shown only now. */
+    create(input: TenantCreateInput, keyName: string) {
+      return insertTenantWithKey(db, input, keyName);
     },
 
     async list({ limit = DEFAULT_PAGE_SIZE, cursor }: PageRequest) {
