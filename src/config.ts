@@ -87,18 +87,7 @@ function booleanFlag(name: string, value: string): boolean {
 export function parseDatabaseUrl(value: string): DatabaseConfig {
   const accepted =
     "expected postgres://user@host:port/db, postgresql://…, file:PATH or a path ending in .db or .sqlite";
-  if (/^postgres(ql)?:\/\//i.test(value)) {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new ConfigError(`DATABASE_URL is not a valid URL: ${accepted}`);
-    }
-    if (url.hostname === "" && !url.searchParams.has("host")) {
-      throw new ConfigError(`DATABASE_URL has no host: ${accepted}`);
-    }
-    return { dialect: "postgres", url: value };
-  }
+  if (/^postgres(ql)?:\/\//i.test(value)) return { dialect: "postgres", url: postgresUrl(value) };
   if (value.startsWith("file:")) {
     const path = value.slice("file:".length).replace(/^\/\/(?=\/)/, "");
     if (path === "") throw new ConfigError(`DATABASE_URL="file:" has no path: ${accepted}`);
@@ -108,6 +97,37 @@ export function parseDatabaseUrl(value: string): DatabaseConfig {
     return { dialect: "sqlite", path: value };
   }
   throw new ConfigError(`DATABASE_URL="${redactUrl(value)}" is invalid: ${accepted}`);
+}
+
+const POSTGRES_ACCEPTED =
+  "expected postgres://user@host:port/db, or several hosts (postgres://user@host1:port1,host2:port2/db?target_session_attrs=primary)";
+
+/**
+ * A PostgreSQL URL, with one host or several as libpq and `pg_autoctl show uri` write them, e.g.
+ * postgres://app@db1:5432,db2:5432/app?target_session_attrs=read-write. postgres.js tries the
+ * hosts in turn. Its `read-write` check trusts the `default_transaction_read_only` a server
+ * reports at connection, which a PostgreSQL 14+ standby reports as off (porsager/postgres#815),
+ * so a client could settle on a standby; `primary` asks whether the server is in recovery, and
+ * takes its place.
+ */
+function postgresUrl(value: string): string {
+  const [, scheme = "", authority = "", rest = ""] =
+    value.match(/^([^:]+:\/\/)([^/?#]*)(.*)$/) ?? [];
+  const at = authority.lastIndexOf("@");
+  const userinfo = authority.slice(0, at + 1);
+  const hosts = authority.slice(at + 1).split(",");
+  for (const host of hosts) {
+    let url: URL;
+    try {
+      url = new URL(`${scheme}${userinfo}${host}${rest}`);
+    } catch {
+      throw new ConfigError(`DATABASE_URL is not a valid URL: ${POSTGRES_ACCEPTED}`);
+    }
+    if (url.hostname === "" && !url.searchParams.has("host")) {
+      throw new ConfigError(`DATABASE_URL has no host: ${POSTGRES_ACCEPTED}`);
+    }
+  }
+  return value.replace(/([?&]target_session_attrs=)read-write(?=&|$)/, "$1primary");
 }
 
 /** Hides the password of a connection URL so that it can be printed. */

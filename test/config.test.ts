@@ -116,6 +116,28 @@ describe("parseDatabaseUrl", () => {
     });
   });
 
+  test("several hosts, as pg_autoctl show uri prints them; read-write becomes primary", () => {
+    const printed =
+      "postgres://127.0.0.1:6010,127.0.0.1:6011/app?target_session_attrs=read-write&sslmode=prefer";
+    expect(parseDatabaseUrl(printed)).toEqual({
+      dialect: "postgres",
+      url: "postgres://127.0.0.1:6010,127.0.0.1:6011/app?target_session_attrs=primary&sslmode=prefer",
+    });
+    const withPassword = "postgres://app:s3cr3t@db1,db2:5433/app?target_session_attrs=primary";
+    expect(parseDatabaseUrl(withPassword)).toEqual({ dialect: "postgres", url: withPassword });
+    expect(redactUrl(withPassword)).toBe(
+      "postgres://app:****@db1,db2:5433/app?target_session_attrs=primary",
+    );
+  });
+
+  test.each(["postgres://app@db1,/app", "postgres://app@db1,db2:port/app"])(
+    "%s: a host of several that is not one fails with one line",
+    (url) => {
+      expect(() => parseDatabaseUrl(url)).toThrow(ConfigError);
+      expect(() => parseDatabaseUrl(url)).toThrow("several hosts");
+    },
+  );
+
   test("a password never appears in the error", () => {
     expect(() => parseDatabaseUrl("mysql://root:hunter2@localhost/db")).toThrow(/root:\*\*\*\*@/);
     expect(() => parseDatabaseUrl("mysql://root:hunter2@localhost/db")).not.toThrow(/hunter2/);

@@ -30,6 +30,7 @@ const POSTGRES_UNAVAILABLE_CODES = new Set([
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
   "POOL_TIMEOUT", // ours: no connection became free in time
+  "25006", // read_only_sql_transaction: a standby, or a primary promoted a moment ago
   "57P01", // admin_shutdown
   "57P02", // crash_shutdown
   "57P03", // cannot_connect_now

@@ -135,4 +135,27 @@ describeEachDialect("database outage", (_database, dialect) => {
       await db.close();
     }
   }, 30_000);
+
+  test("a read-only primary, as one is right after a promotion (SQLSTATE 25006): writes 503 with Retry-After, reads 200", async () => {
+    if (database === undefined || proxy === undefined) throw new Error("not set up");
+    proxy.restore();
+    const name = new URL(database.url).pathname.slice(1);
+    const admin = openDatabase({ dialect: "postgres", url: database.url });
+    if (admin.dialect !== "postgres") throw new Error("not PostgreSQL");
+    // New sessions of this database only, as pg_auto_failover's default_transaction_read_only.
+    await admin.sql.unsafe(`alter database "${name}" set default_transaction_read_only = on`);
+    const db = openDatabase({ dialect: "postgres", url: database.url });
+    const app = buildApp(db);
+    try {
+      const write = await call(app, "POST", "/tenants", {
+        body: { name: "RO", slug: "read-only" },
+      });
+      expectProblem(write, 503);
+      expect(write.headers.get("retry-after")).toBe("1");
+      expect((await call(app, "GET", "/tenants?limit=1")).status).toBe(200);
+    } finally {
+      await admin.sql.unsafe(`alter database "${name}" reset default_transaction_read_only`);
+      await Promise.all([db.close(), admin.close()]);
+    }
+  }, 30_000);
 });
