@@ -43,7 +43,8 @@ function createPermits(size: number, timeoutMs: number) {
 
 type UnsafeArgs = Parameters<Sql["unsafe"]>;
 // postgres.js marks the query its connection is running as active; pipelined ones wait behind it.
-type RunningQuery = PendingQuery<Row[]> & { active?: boolean };
+// `state` is set once a connection has taken the query and written it out.
+type RunningQuery = PendingQuery<Row[]> & { active?: boolean; state?: unknown };
 
 // Only plain SELECTs are reads: anything else (and anything unsure) takes the write path.
 const isRead = (text: string) => /^\s*select\b/i.test(text);
@@ -124,13 +125,41 @@ export function gatePool(writes: Sql, reads: Sql, poolSize: number, timeoutMs: n
   const deadlines = createReadDeadlines(timeoutMs);
 
   async function write(args: UnsafeArgs, asValues: boolean): Promise<unknown> {
+    const started = performance.now();
     const release = await permits.acquire();
     try {
-      const query = writes.unsafe(...args);
-      return await (asValues ? query.values() : query);
+      const query = writes.unsafe(...args) as RunningQuery;
+      const result: Promise<unknown> = asValues ? query.values() : query;
+      return await sentWithin(query, result, timeoutMs - (performance.now() - started));
     } finally {
       release();
     }
+  }
+
+  /**
+   * A write whose connection is still being opened when the acquire timeout ends (a failover:
+   * hosts refusing, or answering that they are not the primary) is withdrawn before postgres.js
+   * sends it, so that it never lands after its request got 503. Once sent, it runs to its end.
+   */
+  function sentWithin(query: RunningQuery, result: Promise<unknown>, ms: number) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (query.state != null) return;
+        query.cancel();
+        reject(timeoutError(timeoutMs));
+      }, Math.max(0, ms));
+      // A withdrawn query's own rejection comes after ours, and settles nothing.
+      result.then(
+        (rows) => {
+          clearTimeout(timer);
+          resolve(rows);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   function read(args: UnsafeArgs, asValues: boolean): Promise<unknown> {

@@ -158,4 +158,43 @@ describeEachDialect("database outage", (_database, dialect) => {
       await Promise.all([db.close(), admin.close()]);
     }
   }, 30_000);
+
+  test("a write whose connection is still opening at the acquire timeout gets 503 and is never sent", async () => {
+    const { db, app } = onePlusOneConnections();
+    if (proxy === undefined || database === undefined) throw new Error("not set up");
+    try {
+      // The write connection is opened by this first write, and answers only after 1.3 s: past
+      // the 1 s acquire timeout, within postgres.js's 1.5 s connect timeout.
+      proxy.stall(1_300);
+      const started = performance.now();
+      const write = await call(app, "POST", "/tenants", {
+        body: { name: "Slow", slug: "withdrawn" },
+      });
+      const ms = performance.now() - started;
+      expectProblem(write, 503);
+      expect(ms).toBeGreaterThanOrEqual(950);
+      expect(ms).toBeLessThan(1_300);
+      await Bun.sleep(1_500);
+      proxy.stall(0);
+      const direct = openDatabase({
+        dialect: "postgres",
+        url: database.url.replace(`:${proxy.port}/`, ":5432/"),
+      });
+      try {
+        const { tenants } = direct.tables;
+        expect(
+          await direct.orm.select().from(tenants).where(eq(tenants.slug, "withdrawn")),
+        ).toEqual([]);
+      } finally {
+        await direct.close();
+      }
+      const later = await call(app, "POST", "/tenants", {
+        body: { name: "Later", slug: "after-stall" },
+      });
+      expect(later.status).toBe(201);
+    } finally {
+      proxy.stall(0);
+      await db.close();
+    }
+  }, 30_000);
 });

@@ -14,6 +14,7 @@ export function createTcpProxy(targetPort: number) {
   const sockets = new Set<Socket<Link>>();
   let listener: TCPSocketListener<Link> | undefined;
   let port = 0;
+  let stallMs = 0;
 
   const listen = () => {
     listener = Bun.listen<Link>({
@@ -23,27 +24,30 @@ export function createTcpProxy(targetPort: number) {
         open(client) {
           client.data = { pending: [] };
           sockets.add(client);
-          void Bun.connect<Link>({
-            hostname: "127.0.0.1",
-            port: targetPort,
-            socket: {
-              open(upstream) {
-                upstream.data = { downstream: client, pending: [] };
-                sockets.add(upstream);
-                client.data.upstream = upstream;
-                for (const chunk of client.data.pending.splice(0)) upstream.write(chunk);
+          const connect = () =>
+            Bun.connect<Link>({
+              hostname: "127.0.0.1",
+              port: targetPort,
+              socket: {
+                open(upstream) {
+                  upstream.data = { downstream: client, pending: [] };
+                  sockets.add(upstream);
+                  client.data.upstream = upstream;
+                  for (const chunk of client.data.pending.splice(0)) upstream.write(chunk);
+                },
+                data(upstream, chunk) {
+                  upstream.data.downstream?.write(chunk);
+                },
+                close(upstream) {
+                  upstream.data.downstream?.end();
+                },
+                error(upstream) {
+                  upstream.data.downstream?.end();
+                },
               },
-              data(upstream, chunk) {
-                upstream.data.downstream?.write(chunk);
-              },
-              close(upstream) {
-                upstream.data.downstream?.end();
-              },
-              error(upstream) {
-                upstream.data.downstream?.end();
-              },
-            },
-          }).catch(() => client.end());
+            }).catch(() => client.end());
+          if (stallMs === 0) void connect();
+          else setTimeout(connect, stallMs);
         },
         data(client, chunk) {
           if (client.data.upstream) client.data.upstream.write(chunk);
@@ -61,6 +65,10 @@ export function createTcpProxy(targetPort: number) {
   return {
     get port() {
       return port;
+    },
+    /** New connections reach the database only after this long, as from a host slow to answer. */
+    stall(ms: number) {
+      stallMs = ms;
     },
     /** Drops every connection and refuses new ones. */
     cut() {
