@@ -19,7 +19,7 @@ export interface Load {
 }
 
 /** Far above any bound the app promises, so that a hung request is seen as one. */
-export const CLIENT_TIMEOUT_MS = 15_000;
+const CLIENT_TIMEOUT_MS = 15_000;
 // Each worker sends one request at a time with this pause: about 100 requests per second each.
 const PAUSE_MS = 10;
 
