@@ -143,11 +143,14 @@ export function gatePool(writes: Sql, reads: Sql, poolSize: number, timeoutMs: n
    */
   function sentWithin(query: RunningQuery, result: Promise<unknown>, ms: number) {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (query.state != null) return;
-        query.cancel();
-        reject(timeoutError(timeoutMs));
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          if (query.state != null) return;
+          query.cancel();
+          reject(timeoutError(timeoutMs));
+        },
+        Math.max(0, ms),
+      );
       // A withdrawn query's own rejection comes after ours, and settles nothing.
       result.then(
         (rows) => {

@@ -16,10 +16,7 @@ import type { TenantService } from "./service";
 const TenantParams = t.Object({ tenantId: Id });
 const detail = (summary: string) => ({ summary, tags: ["Tenants"] });
 
-export function tenantRoutes(
-  tenants: TenantService,
-  authenticated: Authentication,
-) {
+export function tenantRoutes(tenants: TenantService, authenticated: Authentication) {
   return new Elysia({ prefix: "/tenants" })
     .use(authenticated)
     .post(
