@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { freePort } from "../scripts/harness";
 import type { Dialect } from "../src/config";
+import { type BenchResult, renderChart } from "./chart";
 import {
   ADMIN_TOKEN,
   SCENARIOS,
@@ -290,7 +291,11 @@ writeFileSync(
   file,
   `${JSON.stringify({ date: new Date().toISOString(), connections, duration, rounds, results: summary }, null, 2)}\n`,
 );
-console.log(`\nwritten to ${file}`);
+const chart = await renderChart(JSON.parse(readFileSync(file, "utf8")) as BenchResult);
+writeFileSync(file.replace(/\.json$/, ".svg"), chart);
+// docs/performance.md shows the latest full run.
+if (!quick) writeFileSync(join(ROOT, "docs/performance.svg"), chart);
+console.log(`\nwritten to ${file} and its chart, ${file.replace(/\.json$/, ".svg")}`);
 const failures = summary.filter(
   (line) => (line.appNon2xx as number) > 0 || (line.baselineNon2xx as number) > 0,
 );
