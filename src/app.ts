@@ -4,9 +4,11 @@ import type { Config } from "./config";
 import type { AppDatabase } from "./db/client";
 import type { MigrationFile } from "./db/migrations/files";
 import { authentication } from "./http/auth";
+import { cors } from "./http/cors";
 import { errorHandler } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { apiDocs } from "./http/openapi";
+import { pageLinks } from "./http/page-links";
 import { lowerCasePathIds } from "./http/path-ids";
 import { requestLog } from "./http/request-log";
 import { createLogger, type Logger } from "./lib/logger";
@@ -54,9 +56,11 @@ export function createApp({
   // normalize: false turns unknown body properties into 422 instead of dropping them silently.
   return new Elysia({ normalize: false, adapter })
     .use(requestLog(logger))
+    .use(cors(config.corsOrigins))
     .use(errorHandler(logger))
     .use(jsonBody(config.bodyLimitBytes))
     .use(lowerCasePathIds())
+    .use(pageLinks())
     .use(
       apiDocs({
         title: "tenant-api",

@@ -26,6 +26,8 @@ export interface Config {
   workers: number;
   /** Set in a worker started by the supervisor (src/supervisor.ts): its number from 1. */
   worker: number | undefined;
+  /** Origins whose pages may call the API (CORS_ORIGINS); none by default. */
+  corsOrigins: readonly string[] | "*";
 }
 
 /** The variable through which the supervisor tells a worker its number; not a user setting. */
@@ -135,6 +137,24 @@ export function redactUrl(value: string): string {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, "$1****@");
 }
 
+/** CORS_ORIGINS: `*`, or origins such as https://app.example.com, separated by commas. */
+function parseCorsOrigins(value: string): readonly string[] | "*" {
+  if (value === "*") return "*";
+  return value.split(",").map((item) => {
+    const origin = item.trim();
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {}
+    if (url === undefined || !/^https?:$/.test(url.protocol) || url.origin !== origin) {
+      throw new ConfigError(
+        `CORS_ORIGINS has "${origin}", which is not an origin: expected * or scheme://host[:port] without a path, e.g. https://app.example.com, separated by commas`,
+      );
+    }
+    return origin;
+  });
+}
+
 export function describeDatabase(database: DatabaseConfig): string {
   return database.dialect === "postgres" ? redactUrl(database.url) : database.path;
 }
@@ -153,6 +173,7 @@ export function parseConfig(env: Env): Config {
   const adminToken = present(env.ADMIN_TOKEN);
   const workersValue = present(env.WORKERS);
   const workerValue = present(env[WORKER_ENV]);
+  const corsOrigins = present(env.CORS_ORIGINS);
   if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError(
       `ADMIN_TOKEN is too short: expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters (try: openssl rand -hex 32)`,
@@ -192,5 +213,6 @@ export function parseConfig(env: Env): Config {
     adminToken,
     workers,
     worker: workerValue ? integerInRange(WORKER_ENV, workerValue, 1, MAX_WORKERS) : undefined,
+    corsOrigins: corsOrigins ? parseCorsOrigins(corsOrigins) : [],
   };
 }

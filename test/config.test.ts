@@ -18,7 +18,15 @@ describe("parseConfig", () => {
       databaseAcquireTimeoutMs: 2_000,
       workers: 1,
       worker: undefined,
+      corsOrigins: [],
     });
+  });
+
+  test("CORS_ORIGINS: *, or origins separated by commas", () => {
+    expect(parseConfig({ CORS_ORIGINS: "*" }).corsOrigins).toBe("*");
+    expect(
+      parseConfig({ CORS_ORIGINS: "https://app.example.com, http://localhost:5173" }).corsOrigins,
+    ).toEqual(["https://app.example.com", "http://localhost:5173"]);
   });
 
   test("NODE_ENV=production turns migrations on start off unless asked", () => {
@@ -87,6 +95,9 @@ describe("parseConfig", () => {
       'DATABASE_URL="mysql://root@localhost/db" is invalid',
     ],
     [{ DATABASE_URL: "data/app.txt" }, 'DATABASE_URL="data/app.txt" is invalid'],
+    [{ CORS_ORIGINS: "https://app.example.com/" }, 'CORS_ORIGINS has "https://app.example.com/"'],
+    [{ CORS_ORIGINS: "app.example.com" }, "which is not an origin"],
+    [{ CORS_ORIGINS: "ftp://files.example.com" }, "which is not an origin"],
   ])("%o fails with one line naming the variable", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

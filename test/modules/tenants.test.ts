@@ -171,17 +171,23 @@ describeEachDialect("tenants", (database) => {
         await createTenant("p3"),
       ];
       const seen: string[] = [];
-      let cursor: string | null = null;
+      // Each page links the next one (RFC 8288), beside its nextCursor; the last links none.
+      let next: string | null = "/tenants?limit=2";
       let pages = 0;
-      do {
-        const query: string = cursor ? `?limit=2&cursor=${cursor}` : "?limit=2";
-        const response = await call(app, "GET", `/tenants${query}`);
+      while (next !== null && pages < 1000) {
+        const response = await call(app, "GET", next);
         expect(response.status).toBe(200);
         expect(response.body.data.length).toBeLessThanOrEqual(2);
         seen.push(...response.body.data.map((tenant: { id: string }) => tenant.id));
-        cursor = response.body.nextCursor;
+        const cursor = response.body.nextCursor;
+        const link = response.headers.get("link");
+        expect(link).toBe(
+          cursor === null ? null : `</tenants?limit=2&cursor=${cursor}>; rel="next"`,
+        );
+        next = link?.match(/^<([^>]+)>; rel="next"$/)?.[1] ?? null;
         pages++;
-      } while (cursor !== null && pages < 1000);
+      }
+      expect(pages).toBeGreaterThan(1);
       expect(seen).toEqual([...seen].sort());
       expect(new Set(seen).size).toBe(seen.length);
       for (const tenant of created) expect(seen).toContain(tenant.id);

@@ -142,13 +142,12 @@ describeEachDialect("users", (database) => {
       const first = await call(app, "GET", `/tenants/${tenant.id}/users?limit=3`);
       expect(first.status).toBe(200);
       expect(first.body.data.map((user: { id: string }) => user.id)).toEqual(created.slice(0, 3));
-      const second = await call(
-        app,
-        "GET",
-        `/tenants/${tenant.id}/users?limit=3&cursor=${first.body.nextCursor}`,
-      );
+      const next = `/tenants/${tenant.id}/users?limit=3&cursor=${first.body.nextCursor}`;
+      expect(first.headers.get("link")).toBe(`<${next}>; rel="next"`);
+      const second = await call(app, "GET", next);
       expect(second.body.data.map((user: { id: string }) => user.id)).toEqual(created.slice(3));
       expect(second.body.nextCursor).toBeNull();
+      expect(second.headers.get("link")).toBeNull();
       for (const user of [...first.body.data, ...second.body.data]) {
         expect(user).not.toHaveProperty("passwordHash");
         expect(user).not.toHaveProperty("password");

@@ -1,0 +1,105 @@
+/**
+ * CORS in a real browser: a page served from another origin calls the API with fetch and a
+ * bearer token (so the browser sends a preflight first). A page from a listed origin reads the
+ * answer and its exposed headers; a page from an origin not listed is refused by the browser.
+ * Needs Chromium, as test/http/docs-browser.test.ts does.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Server } from "bun";
+import { type Browser, chromium } from "playwright-core";
+import { LISTENING, start, watch } from "../helpers/server";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const IN_CI = process.env.CI === "true" || process.env.CI === "1";
+const ADMIN = "cors-browser-admin-token-0123456789abcdef";
+const missing = !existsSync(CHROMIUM);
+if (missing && !IN_CI)
+  console.warn(`\n*** ${CHROMIUM} not found: the CORS browser test is SKIPPED ***\n`);
+
+/** A page with nothing on it, served from its own origin. */
+const servePage = () =>
+  Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: () =>
+      new Response("<!doctype html><title>page</title>", {
+        headers: { "content-type": "text/html" },
+      }),
+  });
+
+describe.skipIf(missing && !IN_CI)("CORS in a browser", () => {
+  const folder = mkdtempSync(join(tmpdir(), "tenant-api-cors-"));
+  let listed: Server<unknown>;
+  let unlisted: Server<unknown>;
+  let server: ReturnType<typeof start>;
+  let api: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (missing) throw new Error(`Chromium is required in CI and missing at ${CHROMIUM}`);
+    listed = servePage();
+    unlisted = servePage();
+    server = start(folder, {
+      DATABASE_URL: `file:${join(folder, "cors.db")}`,
+      ADMIN_TOKEN: ADMIN,
+      CORS_ORIGINS: `http://127.0.0.1:${listed.port}`,
+    });
+    api = await watch(server.stdout).waitFor(LISTENING);
+    browser = await chromium.launch({ executablePath: CHROMIUM, chromiumSandbox: false });
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill("SIGTERM");
+    await server?.exited;
+    listed?.stop(true);
+    unlisted?.stop(true);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** What a page of `origin` gets from fetch: the answer, or the browser's error. */
+  async function fetchFrom(origin: string) {
+    const page = await browser.newPage();
+    try {
+      await page.goto(origin);
+      return await page.evaluate(
+        async ({ url, token }) => {
+          try {
+            const response = await fetch(url, {
+              method: "POST",
+              headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+              body: JSON.stringify({ name: "From a page", slug: `page-${Date.now()}` }),
+            });
+            return {
+              status: response.status,
+              location: response.headers.get("location"),
+              requestId: response.headers.get("x-request-id"),
+              body: (await response.json()) as { id?: string },
+            };
+          } catch (error) {
+            return { refused: String(error) };
+          }
+        },
+        { url: `${api}/tenants`, token: ADMIN },
+      );
+    } finally {
+      await page.close();
+    }
+  }
+
+  test("a page of a listed origin creates a tenant and reads the answer and its headers", async () => {
+    const answer = await fetchFrom(`http://127.0.0.1:${listed.port}/`);
+    if ("refused" in answer) throw new Error(`the browser refused: ${answer.refused}`);
+    expect(answer.status).toBe(201);
+    expect(answer.location).toBe(`/tenants/${answer.body.id}`);
+    expect(answer.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  }, 30_000);
+
+  test("a page of an origin not listed is refused by the browser", async () => {
+    const answer = await fetchFrom(`http://127.0.0.1:${unlisted.port}/`);
+    expect(answer).toEqual({ refused: "TypeError: Failed to fetch" });
+  }, 30_000);
+});
