@@ -60,6 +60,23 @@ describe("OpenAPI document", () => {
     expect(document.paths["/tenants/{tenantId}"].delete.responses["204"].content).toBeUndefined();
   });
 
+  test("every list's 200 describes the Link header of its next page, and no other answer does", async () => {
+    const { body: document } = await call(app, "GET", "/swagger/json");
+    const linked = ROUTES.filter(([method, path]) =>
+      Object.values(
+        document.paths[path][method].responses as Record<string, { headers?: object }>,
+      ).some((response) => response.headers !== undefined && "Link" in response.headers),
+    );
+    expect(linked.map(([method, path]) => `${method} ${path}`)).toEqual([
+      "get /tenants",
+      "get /tenants/{tenantId}/users",
+      "get /tenants/{tenantId}/api-keys",
+    ]);
+    expect(document.paths["/tenants"].get.responses["200"].headers.Link.schema).toEqual({
+      type: "string",
+    });
+  });
+
   test("every route but the probes needs the bearer token", async () => {
     const { body: document } = await call(app, "GET", "/swagger/json");
     expect(document.components.securitySchemes.bearer).toMatchObject({

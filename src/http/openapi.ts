@@ -24,7 +24,7 @@ interface ParameterObject {
 }
 interface ResponseObject {
   content?: Record<string, MediaTypeObject>;
-  headers?: Record<string, { schema?: SchemaObject }>;
+  headers?: Record<string, { description?: string; schema?: SchemaObject }>;
 }
 interface OperationObject {
   parameters?: ParameterObject[];
@@ -102,12 +102,20 @@ const LIMIT_IN_DOCUMENT = {
   description: Limit.description,
 };
 
+// src/http/page-links.ts sets it on every page that has a next one.
+const NEXT_PAGE_LINK = {
+  description:
+    'The next page, as RFC 8288 writes it: `</tenants?limit=20&cursor=…>; rel="next"`. Absent on the last page.',
+  schema: { type: "string" },
+};
+
 /**
  * Corrects what @elysiajs/openapi writes, in a copy of its document:
  * - a bodiless response (204) gets a `content` of `{type, description}`, which fails validation;
  * - error bodies are problem+json, not JSON;
  * - the `error` messages our schemas carry for validation are no OpenAPI keyword;
- * - a query parameter checked by the Limit pattern is an integer from 1 to MAX_PAGE_SIZE.
+ * - a query parameter checked by the Limit pattern is an integer from 1 to MAX_PAGE_SIZE;
+ * - a page's 200 response has a Link header.
  */
 function correctDocument(served: object): OpenApiDocument {
   // A copy, so that no change here can reach the routes' own schemas (validation needs their
@@ -133,6 +141,10 @@ function correctDocument(served: object): OpenApiDocument {
         const json = content["application/json"];
         if (Number(status) >= 400 && json !== undefined) {
           response.content = { [PROBLEM_CONTENT_TYPE]: json };
+        }
+        const properties = json?.schema?.properties as Record<string, unknown> | undefined;
+        if (status === "200" && properties?.nextCursor !== undefined) {
+          response.headers = { ...response.headers, Link: NEXT_PAGE_LINK };
         }
       }
     }
