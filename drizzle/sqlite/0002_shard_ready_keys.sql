@@ -1,6 +1,6 @@
 PRAGMA foreign_keys=OFF;
 --> statement-breakpoint
--- lint:allow table-rebuild SQLite changes a primary key only by copying the table; the migration holds the write lock about 0.5 s per 100,000 users (5.7 s for 1,000,000 on a 2-core machine), writers wait up to the 5 s busy timeout, then get 503
+-- lint:allow table-rebuild SQLite changes a primary key only by copying the table; the migration holds the write lock while it copies, 0.5 to 5 s per 100,000 users on a shared 2-core machine (bun bench/shard-migration.ts), and writers wait up to the 5 s busy timeout, then get 503: run it at a quiet time on a large file
 CREATE TABLE `__new_api_keys` (
 	`id` text NOT NULL,
 	`tenant_id` text NOT NULL,
@@ -21,7 +21,7 @@ PRAGMA foreign_keys=ON;
 -- lint:allow add-unique key_id was unique on its own, so every existing row is unique on (key_id, tenant_id) too; the app writes no duplicates of either
 CREATE UNIQUE INDEX `api_keys_key_id_tenant_id_unique` ON `api_keys` (`key_id`,`tenant_id`);
 --> statement-breakpoint
--- lint:allow table-rebuild SQLite changes a primary key only by copying the table; the migration holds the write lock about 0.5 s per 100,000 users (5.7 s for 1,000,000 on a 2-core machine), writers wait up to the 5 s busy timeout, then get 503
+-- lint:allow table-rebuild SQLite changes a primary key only by copying the table; the migration holds the write lock while it copies, 0.5 to 5 s per 100,000 users on a shared 2-core machine (bun bench/shard-migration.ts), and writers wait up to the 5 s busy timeout, then get 503: run it at a quiet time on a large file
 CREATE TABLE `__new_users` (
 	`id` text NOT NULL,
 	`tenant_id` text NOT NULL,
@@ -42,7 +42,7 @@ DROP TABLE `users`;--> statement-breakpoint
 ALTER TABLE `__new_users` RENAME TO `users`;--> statement-breakpoint
 CREATE UNIQUE INDEX `users_tenant_id_email_unique` ON `users` (`tenant_id`,`email`);
 --> statement-breakpoint
--- lint:allow table-rebuild SQLite changes a primary key only by copying the table; the migration holds the write lock about 0.5 s per 100,000 users (5.7 s for 1,000,000 on a 2-core machine), writers wait up to the 5 s busy timeout, then get 503
+-- lint:allow table-rebuild SQLite changes a primary key only by copying the table; the migration holds the write lock while it copies, 0.5 to 5 s per 100,000 users on a shared 2-core machine (bun bench/shard-migration.ts), and writers wait up to the 5 s busy timeout, then get 503: run it at a quiet time on a large file
 CREATE TABLE `__new_credential_failures` (
 	`id` text NOT NULL,
 	`tenant_id` text NOT NULL,
