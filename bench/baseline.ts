@@ -11,12 +11,16 @@ import { v7 as uuidv7 } from "uuid";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const KEY = /^tak_([a-z2-7]{16})_([A-Za-z0-9_-]{43})$/;
+// tak_<key id>_<tenant id's hex digits>_<secret>, or tak_<key id>_<secret> for an older key.
+const KEY = /^tak_([a-z2-7]{16})_(?:([0-9a-f]{32})_)?([A-Za-z0-9_-]{43})$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 type Row = Record<string, unknown>;
 interface Store {
-  keyById(keyId: string): Promise<{ tenant_id: string; secret_hash: string } | undefined>;
+  keyById(
+    keyId: string,
+    tenantId: string | undefined,
+  ): Promise<{ tenant_id: string; secret_hash: string } | undefined>;
   tenant(id: string): Promise<Row | undefined>;
   user(tenantId: string, id: string): Promise<Row | undefined>;
   users(tenantId: string, limit: number): Promise<Row[]>;
@@ -39,7 +43,10 @@ function sqliteStore(path: string): Store {
   db.exec(
     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
   );
-  const key = db.query("select tenant_id, secret_hash from api_keys where key_id = ?");
+  const key = db.query(
+    "select tenant_id, secret_hash from api_keys where tenant_id = ? and key_id = ?",
+  );
+  const olderKey = db.query("select tenant_id, secret_hash from api_keys where key_id = ?");
   const tenant = db.query(
     "select id, name, slug, created_at, updated_at from tenants where id = ?",
   );
@@ -60,8 +67,10 @@ function sqliteStore(path: string): Store {
   // a statement completes, so get() on an UPDATE … RETURNING never checkpoints and the WAL grows
   // without bound (465 MB in 9 s of PATCH), sparing the baseline the checkpoints the app does.
   return {
-    keyById: async (keyId) =>
-      key.get(keyId) as { tenant_id: string; secret_hash: string } | undefined,
+    keyById: async (keyId, tenantId) =>
+      (tenantId === undefined ? olderKey.get(keyId) : key.get(tenantId, keyId)) as
+        | { tenant_id: string; secret_hash: string }
+        | undefined,
     tenant: async (id) => (tenant.get(id) as Row | null) ?? undefined,
     user: async (tenantId, id) => (user.get(tenantId, id) as Row | null) ?? undefined,
     users: async (tenantId, limit) => users.all(tenantId, limit) as Row[],
@@ -84,11 +93,15 @@ function postgresStore(connection: string): Store {
     prepare: true,
   });
   return {
-    keyById: async (keyId) =>
+    keyById: async (keyId, tenantId) =>
       (
-        await sql<
-          { tenant_id: string; secret_hash: string }[]
-        >`select tenant_id, secret_hash from api_keys where key_id = ${keyId}`
+        await (tenantId === undefined
+          ? sql<
+              { tenant_id: string; secret_hash: string }[]
+            >`select tenant_id, secret_hash from api_keys where key_id = ${keyId}`
+          : sql<
+              { tenant_id: string; secret_hash: string }[]
+            >`select tenant_id, secret_hash from api_keys where tenant_id = ${tenantId} and key_id = ${keyId}`)
       )[0],
     tenant: async (id) =>
       (await sql`select id, name, slug, created_at, updated_at from tenants where id = ${id}`)[0],
@@ -158,10 +171,15 @@ export function createBaseline(url: string, adminToken: string) {
     const digest = createHash("sha256").update(token).digest();
     if (timingSafeEqual(digest, adminHash)) return { admin: true };
     const parts = token.match(KEY);
-    if (!parts?.[1] || !parts[2]) return undefined;
-    const row = await store.keyById(parts[1]);
+    if (!parts?.[1] || !parts[3]) return undefined;
+    const hex = parts[2];
+    const keyTenant =
+      hex === undefined
+        ? undefined
+        : `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const row = await store.keyById(parts[1], keyTenant);
     if (!row) return undefined;
-    const secret = createHash("sha256").update(parts[2]).digest();
+    const secret = createHash("sha256").update(parts[3]).digest();
     return timingSafeEqual(secret, Buffer.from(row.secret_hash, "hex"))
       ? { tenantId: row.tenant_id }
       : undefined;
@@ -214,7 +232,11 @@ export function createBaseline(url: string, adminToken: string) {
       const secret = randomBytes(32).toString("base64url");
       const secretHash = createHash("sha256").update(secret).digest("hex");
       await store.createKey(uuidv7(), String(row.id), keyId, secretHash, now);
-      const created = json({ ...tenantJson(row), apiKey: `tak_${keyId}_${secret}` }, 201);
+      const tenantHex = String(row.id).replaceAll("-", "");
+      const created = json(
+        { ...tenantJson(row), apiKey: `tak_${keyId}_${tenantHex}_${secret}` },
+        201,
+      );
       created.headers.set("location", `/tenants/${row.id}`);
       return created;
     }

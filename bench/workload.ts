@@ -27,7 +27,7 @@ export async function seed(db: Database, usersPerTenant: number): Promise<Seeded
     await orm
       .insert(tables.tenants)
       .values({ id: tenantId, name: `Tenant ${t}`, slug: `tenant-${t}` });
-    const key = generateApiKey();
+    const key = generateApiKey(tenantId);
     await orm
       .insert(tables.apiKeys)
       .values({ tenantId, keyId: key.keyId, secretHash: key.secretHash, name: "bench" });

@@ -1,6 +1,7 @@
 import { Database as BunSqlite } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { Logger } from "drizzle-orm";
 import { drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres, { type Sql } from "postgres";
@@ -46,22 +47,29 @@ export interface PostgresOptions {
   acquireTimeoutMs?: number;
 }
 
-export function openDatabase(config: DatabaseConfig, options: PostgresOptions = {}): Database {
+interface OpenOptions extends PostgresOptions {
+  /** Sees every statement the query builder sends; tests record them (tenant-scoped-sql.test.ts). */
+  queryLogger?: Logger;
+}
+
+export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Database {
   switch (config.dialect) {
     case "postgres":
       return openPostgres(config.url, options);
     case "sqlite":
-      return openSqlite(config.path);
+      return openSqlite(config.path, options.queryLogger);
     default:
       return assertUnreachable(config);
   }
 }
 
-function openPostgres(url: string, options: PostgresOptions): Database {
+function openPostgres(url: string, options: OpenOptions): Database {
   const poolSize = options.poolSize ?? 10;
   const sql = postgres(url, { ...POSTGRES_OPTIONS, max: poolSize });
   const reads = postgres(url, { ...POSTGRES_OPTIONS, max: options.readConnections ?? 2 });
-  const orm = drizzlePostgres(gatePool(sql, reads, poolSize, options.acquireTimeoutMs ?? 5_000));
+  const orm = drizzlePostgres(gatePool(sql, reads, poolSize, options.acquireTimeoutMs ?? 5_000), {
+    logger: options.queryLogger,
+  });
   copyTypeHandling(sql, reads);
   return {
     dialect: "postgres",
@@ -93,7 +101,7 @@ function withStatementCache(sqlite: BunSqlite): BunSqlite {
   });
 }
 
-function openSqlite(path: string): Database {
+function openSqlite(path: string, queryLogger?: Logger): Database {
   mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BunSqlite(path, { create: true, strict: true });
   // The busy timeout first: switching to WAL must wait, not fail, while another process writes.
@@ -105,7 +113,7 @@ function openSqlite(path: string): Database {
     dialect: "sqlite",
     sqlite,
     // See Orm above for why the SQLite builder stands in for the PostgreSQL one.
-    orm: drizzleSqlite(withStatementCache(sqlite)) as unknown as Orm,
+    orm: drizzleSqlite(withStatementCache(sqlite), { logger: queryLogger }) as unknown as Orm,
     tables: sqliteTables as unknown as Tables,
     description: describeDatabase({ dialect: "sqlite", path }),
     ping: async () => {

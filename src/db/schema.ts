@@ -3,6 +3,12 @@
  *
  * Drizzle tables are per dialect, so every table is written twice, once for PostgreSQL and once
  * for SQLite, side by side. test/db/schema-parity.test.ts fails when the two disagree.
+ *
+ * A table with a tenant_id column is tenant-owned: tenant_id is part of its primary key (first,
+ * so that the key serves a tenant's listings), of every unique constraint and of every foreign key
+ * to another tenant-owned table, so that each table can be distributed by tenant (Citus,
+ * docs/scaling.md). test/db/tenant-keys.test.ts reads the migrated databases and fails on a key
+ * without it.
  */
 import { sql } from "drizzle-orm";
 import {
@@ -10,6 +16,7 @@ import {
   check as pgCheck,
   customType as pgCustomType,
   index as pgIndex,
+  primaryKey as pgPrimaryKey,
   pgTable,
   text as pgText,
   unique as pgUnique,
@@ -22,6 +29,7 @@ import {
   check as sqliteCheck,
   customType as sqliteCustomType,
   index as sqliteIndex,
+  primaryKey as sqlitePrimaryKey,
   sqliteTable,
   text as sqliteText,
   unique as sqliteUnique,
@@ -77,7 +85,7 @@ export const pgTenants = pgTable("tenants", {
 export const pgUsers = pgTable(
   "users",
   {
-    id: uuid("id").primaryKey().$defaultFn(uuidv7),
+    id: uuid("id").notNull().$defaultFn(uuidv7),
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => pgTenants.id, { onDelete: "cascade" }),
@@ -90,8 +98,8 @@ export const pgUsers = pgTable(
     updatedAt: pgInstant("updated_at"),
   },
   (table) => [
+    pgPrimaryKey({ name: "users_tenant_id_id_pk", columns: [table.tenantId, table.id] }),
     pgUnique("users_tenant_id_email_unique").on(table.tenantId, table.email),
-    pgIndex("users_tenant_id_id_idx").on(table.tenantId, table.id),
     pgCheck("users_role_check", sql`${table.role} in ('owner', 'admin', 'member')`),
   ],
 );
@@ -99,7 +107,7 @@ export const pgUsers = pgTable(
 export const pgApiKeys = pgTable(
   "api_keys",
   {
-    id: uuid("id").primaryKey().$defaultFn(uuidv7),
+    id: uuid("id").notNull().$defaultFn(uuidv7),
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => pgTenants.id, { onDelete: "cascade" }),
@@ -111,8 +119,9 @@ export const pgApiKeys = pgTable(
     lastUsedAt: pgInstantType("last_used_at"),
   },
   (table) => [
-    pgUnique("api_keys_key_id_unique").on(table.keyId),
-    pgIndex("api_keys_tenant_id_id_idx").on(table.tenantId, table.id),
+    pgPrimaryKey({ name: "api_keys_tenant_id_id_pk", columns: [table.tenantId, table.id] }),
+    // key_id first: keys issued before tokens carried their tenant are found by key_id alone.
+    pgUnique("api_keys_key_id_tenant_id_unique").on(table.keyId, table.tenantId),
   ],
 );
 
@@ -120,7 +129,7 @@ export const pgApiKeys = pgTable(
 export const pgCredentialFailures = pgTable(
   "credential_failures",
   {
-    id: uuid("id").primaryKey().$defaultFn(uuidv7),
+    id: uuid("id").notNull().$defaultFn(uuidv7),
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => pgTenants.id, { onDelete: "cascade" }),
@@ -128,6 +137,10 @@ export const pgCredentialFailures = pgTable(
     failedAt: pgTimestamp("failed_at"),
   },
   (table) => [
+    pgPrimaryKey({
+      name: "credential_failures_tenant_id_id_pk",
+      columns: [table.tenantId, table.id],
+    }),
     pgIndex("credential_failures_tenant_id_email_failed_at_idx").on(
       table.tenantId,
       table.email,
@@ -157,7 +170,7 @@ export const sqliteTenants = sqliteTable("tenants", {
 export const sqliteUsers = sqliteTable(
   "users",
   {
-    id: sqliteText("id").primaryKey().$defaultFn(uuidv7),
+    id: sqliteText("id").notNull().$defaultFn(uuidv7),
     tenantId: sqliteText("tenant_id")
       .notNull()
       .references(() => sqliteTenants.id, { onDelete: "cascade" }),
@@ -170,8 +183,8 @@ export const sqliteUsers = sqliteTable(
     updatedAt: sqliteInstant("updated_at"),
   },
   (table) => [
+    sqlitePrimaryKey({ name: "users_tenant_id_id_pk", columns: [table.tenantId, table.id] }),
     sqliteUnique("users_tenant_id_email_unique").on(table.tenantId, table.email),
-    sqliteIndex("users_tenant_id_id_idx").on(table.tenantId, table.id),
     sqliteCheck("users_role_check", sql`${table.role} in ('owner', 'admin', 'member')`),
   ],
 );
@@ -179,7 +192,7 @@ export const sqliteUsers = sqliteTable(
 export const sqliteApiKeys = sqliteTable(
   "api_keys",
   {
-    id: sqliteText("id").primaryKey().$defaultFn(uuidv7),
+    id: sqliteText("id").notNull().$defaultFn(uuidv7),
     tenantId: sqliteText("tenant_id")
       .notNull()
       .references(() => sqliteTenants.id, { onDelete: "cascade" }),
@@ -190,15 +203,16 @@ export const sqliteApiKeys = sqliteTable(
     lastUsedAt: sqliteInstantType("last_used_at"),
   },
   (table) => [
-    sqliteUnique("api_keys_key_id_unique").on(table.keyId),
-    sqliteIndex("api_keys_tenant_id_id_idx").on(table.tenantId, table.id),
+    sqlitePrimaryKey({ name: "api_keys_tenant_id_id_pk", columns: [table.tenantId, table.id] }),
+    // key_id first: keys issued before tokens carried their tenant are found by key_id alone.
+    sqliteUnique("api_keys_key_id_tenant_id_unique").on(table.keyId, table.tenantId),
   ],
 );
 
 export const sqliteCredentialFailures = sqliteTable(
   "credential_failures",
   {
-    id: sqliteText("id").primaryKey().$defaultFn(uuidv7),
+    id: sqliteText("id").notNull().$defaultFn(uuidv7),
     tenantId: sqliteText("tenant_id")
       .notNull()
       .references(() => sqliteTenants.id, { onDelete: "cascade" }),
@@ -206,6 +220,10 @@ export const sqliteCredentialFailures = sqliteTable(
     failedAt: sqliteTimestamp("failed_at"),
   },
   (table) => [
+    sqlitePrimaryKey({
+      name: "credential_failures_tenant_id_id_pk",
+      columns: [table.tenantId, table.id],
+    }),
     sqliteIndex("credential_failures_tenant_id_email_failed_at_idx").on(
       table.tenantId,
       table.email,

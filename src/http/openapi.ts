@@ -205,7 +205,10 @@ export function apiDocs(info: { title: string; version: string; description: str
             tags: [
               { name: "Tenants", description: "Isolated customers of the API" },
               { name: "Users", description: "Users inside a tenant" },
-              { name: "API keys", description: "A tenant's keys: tak_<key id>_<secret>" },
+              {
+                name: "API keys",
+                description: "A tenant's keys: tak_<key id>_<tenant id, hex>_<secret>",
+              },
               { name: "Operations", description: "Liveness and readiness probes" },
             ],
           },

@@ -3,12 +3,14 @@ import { type Column, getTableName, is, SQL } from "drizzle-orm";
 import {
   type PgTable,
   getTableConfig as pgConfig,
+  primaryKey as pgPrimaryKey,
   pgTable,
   text as pgText,
 } from "drizzle-orm/pg-core";
 import {
   type SQLiteTable,
   getTableConfig as sqliteConfig,
+  primaryKey as sqlitePrimaryKey,
   sqliteTable,
   text as sqliteText,
 } from "drizzle-orm/sqlite-core";
@@ -48,6 +50,10 @@ function describeTable(config: AnyConfig) {
   return {
     name: config.name,
     columns: config.columns.map(describeColumn).sort((a, b) => a.name.localeCompare(b.name)),
+    primaryKeys: config.primaryKeys.map((primaryKey) => ({
+      name: primaryKey.getName(),
+      columns: primaryKey.columns.map((column) => column.name),
+    })),
     uniques: uniques.sort((a, b) => a.name.localeCompare(b.name)),
     foreignKeys: config.foreignKeys
       .map((foreignKey) => {
@@ -99,9 +105,33 @@ describe("schema parity", () => {
     }
   });
 
+  test("the comparison sees a composite primary key whose columns come in another order", () => {
+    const pg = {
+      pairs: pgTable("pairs", { a: pgText("a").notNull(), b: pgText("b").notNull() }, (t) => [
+        pgPrimaryKey({ name: "pairs_pk", columns: [t.a, t.b] }),
+      ]),
+    };
+    const pairs = (order: "ab" | "ba") => ({
+      pairs: sqliteTable(
+        "pairs",
+        { a: sqliteText("a").notNull(), b: sqliteText("b").notNull() },
+        (t) => [
+          order === "ab"
+            ? sqlitePrimaryKey({ name: "pairs_pk", columns: [t.a, t.b] })
+            : sqlitePrimaryKey({ name: "pairs_pk", columns: [t.b, t.a] }),
+        ],
+      ),
+    });
+    expect(describeSqlite(pairs("ab"))).toEqual(describePostgres(pg));
+    expect(describeSqlite(pairs("ba"))).not.toEqual(describePostgres(pg));
+  });
+
   test("the comparison sees a missing unique constraint, foreign key action or check", () => {
     const base = describeSqlite(sqliteTables);
     const users = base.find((table) => table.name === "users");
+    expect(users?.primaryKeys).toEqual([
+      { name: "users_tenant_id_id_pk", columns: ["tenant_id", "id"] },
+    ]);
     expect(users?.uniques.length).toBeGreaterThan(0);
     expect(users?.foreignKeys[0]).toMatchObject({ foreignTable: "tenants", onDelete: "cascade" });
     expect(users?.checks).toEqual(["users_role_check"]);

@@ -1,9 +1,12 @@
 import { beforeAll, expect, test } from "bun:test";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { describeEachDialect } from "../helpers/databases";
 import { buildApp, call, expectProblem, type TestApp } from "../helpers/http";
 
 const MISSING_ID = "01936d7a-0000-7000-8000-000000000000";
+// A key's secret is its last 43 characters, after its key id and its tenant's hex digits.
+const secretOf = (apiKey: string) => apiKey.slice(-43);
 
 describeEachDialect("API keys", (database) => {
   let app: TestApp;
@@ -27,9 +30,11 @@ describeEachDialect("API keys", (database) => {
       prefix: expect.stringMatching(/^tak_[a-z2-7]{16}$/),
       name: "deploy bot",
       createdAt: expect.any(String),
-      apiKey: expect.stringMatching(/^tak_[a-z2-7]{16}_[A-Za-z0-9_-]{43}$/),
+      apiKey: expect.stringMatching(/^tak_[a-z2-7]{16}_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/),
     });
     expect(response.body.apiKey.startsWith(`${response.body.prefix}_`)).toBe(true);
+    // The key names its tenant, so that its lookup can name it too.
+    expect(response.body.apiKey).toContain(`_${tenant.id.replaceAll("-", "")}_`);
     expect(
       (await call(app, "GET", `/tenants/${tenant.id}`, { token: response.body.apiKey })).status,
     ).toBe(200);
@@ -44,7 +49,7 @@ describeEachDialect("API keys", (database) => {
     expect(Object.keys(listed).sort()).toEqual(["createdAt", "id", "lastUsedAt", "name", "prefix"]);
     expect(listed.name).toBeNull();
     expect(Date.parse(listed.lastUsedAt)).toBeGreaterThan(Date.now() - 60_000);
-    const secret = created.body.apiKey.split("_").slice(2).join("_");
+    const secret = secretOf(created.body.apiKey);
     expect(JSON.stringify(response.body)).not.toContain(secret);
     expect(JSON.stringify(response.body)).not.toMatch(/hash/i);
     for (const key of response.body.data) expect(key.prefix).toMatch(/^tak_/);
@@ -56,6 +61,43 @@ describeEachDialect("API keys", (database) => {
     const foreignId = othersKeys.body.data[0].id;
     expectProblem(await call(app, "DELETE", `/tenants/${tenant.id}/api-keys/${foreignId}`), 404);
     expect((await call(app, "GET", `/tenants/${other.id}`, { token: other.apiKey })).status).toBe(
+      200,
+    );
+  });
+
+  test("a key issued before keys carried their tenant keeps working until revoked", async () => {
+    // What an earlier version stored: a key id, the SHA-256 of the secret, no tenant in the key.
+    const keyId = "legacykeyaaaaaaa";
+    const secret = randomBytes(32).toString("base64url");
+    const { orm, tables } = database().db;
+    const [row] = await orm
+      .insert(tables.apiKeys)
+      .values({
+        tenantId: tenant.id,
+        keyId,
+        secretHash: createHash("sha256").update(secret).digest("hex"),
+        name: "legacy",
+      })
+      .returning({ id: tables.apiKeys.id });
+    const legacyKey = `tak_${keyId}_${secret}`;
+    expect((await call(app, "GET", `/tenants/${tenant.id}`, { token: legacyKey })).status).toBe(
+      200,
+    );
+    expectProblem(await call(app, "GET", `/tenants/${other.id}`, { token: legacyKey }), 404);
+    const wrongSecret = `tak_${keyId}_${randomBytes(32).toString("base64url")}`;
+    expectProblem(await call(app, "GET", `/tenants/${tenant.id}`, { token: wrongSecret }), 401);
+    await call(app, "DELETE", `/tenants/${tenant.id}/api-keys/${row?.id}`);
+    expectProblem(await call(app, "GET", `/tenants/${tenant.id}`, { token: legacyKey }), 401);
+  });
+
+  test("a key whose tenant digits name another tenant is refused", async () => {
+    const own = tenant.id.replaceAll("-", "");
+    const foreign = other.id.replaceAll("-", "");
+    const moved = tenant.apiKey.replace(`_${own}_`, `_${foreign}_`);
+    expect(moved).not.toBe(tenant.apiKey);
+    expectProblem(await call(app, "GET", `/tenants/${other.id}`, { token: moved }), 401);
+    expectProblem(await call(app, "GET", `/tenants/${tenant.id}`, { token: moved }), 401);
+    expect((await call(app, "GET", `/tenants/${tenant.id}`, { token: tenant.apiKey })).status).toBe(
       200,
     );
   });
@@ -110,7 +152,7 @@ describeEachDialect("API keys", (database) => {
         .map((row) => row.h);
     }
     expect(dump).toContain("dump0@example.com"); // the dump does hold the data
-    for (const key of secrets) expect(dump).not.toContain(key.split("_").slice(2).join("_"));
+    for (const key of secrets) expect(dump).not.toContain(secretOf(key));
     for (const password of passwords) expect(dump).not.toContain(password);
     expect(hashes.length).toBeGreaterThanOrEqual(2);
     for (const hash of hashes) {

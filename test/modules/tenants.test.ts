@@ -36,7 +36,8 @@ describeEachDialect("tenants", (database) => {
         createdAt: expect.stringMatching(ISO_UTC),
         updatedAt: expect.stringMatching(ISO_UTC),
       });
-      expect(apiKey).toMatch(/^tak_[a-z2-7]{16}_[A-Za-z0-9_-]{43}$/);
+      const tenantHex = tenant.id.replaceAll("-", "");
+      expect(apiKey).toMatch(new RegExp(`^tak_[a-z2-7]{16}_${tenantHex}_[A-Za-z0-9_-]{43}$`));
       expect(response.headers.get("location")).toBe(`/tenants/${tenant.id}`);
       const fetched = await call(app, "GET", `/tenants/${tenant.id}`);
       expect(fetched.body).toEqual(tenant);

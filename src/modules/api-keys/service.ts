@@ -22,9 +22,26 @@ export function createApiKeyService(db: AppDatabase) {
     lastUsedAt: apiKeys.lastUsedAt,
   };
   const lastUsedWrites = new Map<string, number>();
-  // Prepared once: every authenticated request runs it.
+  // Prepared once: every authenticated request runs one of them.
   const keyColumns = { id: apiKeys.id, tenantId: apiKeys.tenantId, secretHash: apiKeys.secretHash };
-  const keyByKeyId = lazy(() =>
+  const keyInTenant = lazy(() =>
+    withRowMapper(
+      orm
+        .select(keyColumns)
+        .from(apiKeys)
+        .where(
+          and(
+            eq(apiKeys.tenantId, sql.placeholder("tenantId")),
+            eq(apiKeys.keyId, sql.placeholder("keyId")),
+          ),
+        )
+        .prepare("api_key_in_tenant"),
+      keyColumns,
+    ),
+  );
+  // Keys issued before keys carried their tenant: the one lookup that names no tenant, which a
+  // database distributed by tenant sends to every shard (docs/scaling.md).
+  const keyByKeyIdAlone = lazy(() =>
     withRowMapper(
       orm
         .select(keyColumns)
@@ -52,7 +69,7 @@ export function createApiKeyService(db: AppDatabase) {
   return {
     /** A new key for an existing tenant; `apiKey` is the only time the secret is seen. */
     async create(tenantId: string, name: string | null) {
-      const key = generateApiKey();
+      const key = generateApiKey(tenantId);
       const [row] = await insertKey().execute({
         ...appDefaults(apiKeys),
         tenantId,
@@ -93,7 +110,10 @@ export function createApiKeyService(db: AppDatabase) {
     async authenticate(token: string): Promise<{ tenantId: string; apiKeyId: string } | undefined> {
       const parsed = parseApiKey(token);
       if (parsed === undefined) return undefined;
-      const [row] = await keyByKeyId().execute({ keyId: parsed.keyId });
+      const { keyId, tenantId } = parsed;
+      const [row] = await (tenantId === undefined
+        ? keyByKeyIdAlone().execute({ keyId })
+        : keyInTenant().execute({ tenantId, keyId }));
       if (row === undefined || !sameSecret(parsed.secret, Buffer.from(row.secretHash, "hex")))
         return undefined;
       const now = new Date();
@@ -109,6 +129,7 @@ export function createApiKeyService(db: AppDatabase) {
         .set({ lastUsedAt: now.toISOString() })
         .where(
           and(
+            eq(apiKeys.tenantId, row.tenantId),
             eq(apiKeys.id, row.id),
             or(
               isNull(apiKeys.lastUsedAt),

@@ -33,7 +33,7 @@ export async function insertTenantWithKey(
   const { tenants, apiKeys } = db.tables;
   const tenantValues = { ...appDefaults(tenants), ...input } as typeof tenants.$inferInsert;
   const tenantId = tenantValues.id as string;
-  const key = generateApiKey();
+  const key = generateApiKey(tenantId);
   const keyValues = {
     ...appDefaults(apiKeys),
     tenantId,

@@ -1,6 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
 import { migrate as drizzleSqliteMigrate } from "drizzle-orm/bun-sqlite/migrator";
@@ -8,7 +9,12 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as drizzlePostgresMigrate } from "drizzle-orm/postgres-js/migrator";
 import { openDatabase } from "../../../src/db/client";
 import { migrateUp, migrationState, readApplied } from "../../../src/db/migrations/engine";
-import { migrationsFolder, readMigrations } from "../../../src/db/migrations/files";
+import {
+  journalPath,
+  migrationsFolder,
+  readJournal,
+  readMigrations,
+} from "../../../src/db/migrations/files";
 import {
   createEmptyDatabase,
   describeEachDialect,
@@ -61,15 +67,52 @@ describeEachDialect("migration engine", (_database, dialect) => {
     expect(await readApplied(db)).toHaveLength(migrations.length);
   });
 
-  test("and ours finds nothing left to do after drizzle's", async () => {
+  // drizzle's migrator runs every pending migration in one transaction, so it stops at the first
+  // one that must run outside a transaction (docs/migrations.md); it can build what comes before.
+  const outside = migrations.findIndex((migration) => migration.noTransaction.up);
+  const drizzleCanRun = outside === -1 ? migrations : migrations.slice(0, outside);
+  /** The committed folder, its journal cut after the migrations drizzle's migrator can run. */
+  const folderForDrizzle = () => {
+    const copy = mkdtempSync(join(tmpdir(), "tenant-api-drizzle-migrator-"));
+    cpSync(folder, copy, { recursive: true });
+    const journal = readJournal(copy);
+    journal.entries = journal.entries.slice(0, drizzleCanRun.length);
+    writeFileSync(journalPath(copy), JSON.stringify(journal));
+    return copy;
+  };
+  const drizzleMigrate = async (db: TestDatabase["db"], migrationsFolder: string) => {
+    if (db.dialect === "postgres")
+      await drizzlePostgresMigrate(drizzlePostgres(db.sql), { migrationsFolder });
+    else drizzleSqliteMigrate(drizzleSqlite(db.sqlite), { migrationsFolder });
+  };
+
+  test("and ours finds nothing left to do after drizzle's, but what drizzle's cannot run", async () => {
     const { db } = await empty();
-    if (db.dialect === "postgres") {
-      await drizzlePostgresMigrate(drizzlePostgres(db.sql), { migrationsFolder: folder });
-    } else {
-      drizzleSqliteMigrate(drizzleSqlite(db.sqlite), { migrationsFolder: folder });
+    const copy = folderForDrizzle();
+    try {
+      await drizzleMigrate(db, copy);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
     }
-    expect(await migrateUp(db, migrations)).toEqual([]);
+    expect(await readApplied(db)).toHaveLength(drizzleCanRun.length);
+    expect(await migrateUp(db, migrations)).toEqual(
+      migrations.slice(drizzleCanRun.length).map((migration) => migration.tag),
+    );
   });
+
+  test.if(outside !== -1)(
+    "drizzle's migrator refuses a migration that must run outside a transaction, applying none",
+    async () => {
+      const { db } = await empty();
+      const failure = await drizzleMigrate(db, folder).then(
+        () => new Error("drizzle's migrator went through"),
+        (error: Error) => error,
+      );
+      // drizzle wraps the database's error ("Failed query: …") and keeps it as the cause.
+      expect(String(failure.cause ?? failure)).toContain("cannot run inside a transaction block");
+      expect(await readApplied(db)).toEqual([]);
+    },
+  );
 
   test("two processes migrating one database at once apply each migration exactly once", async () => {
     const database = await empty();

@@ -46,7 +46,8 @@ describeEachDialect("db baseline and reset", (_database, dialect) => {
 
   test("baseline is refused, naming the differences, when the schema is not the target's", async () => {
     const { db, url } = await empty();
-    await runByHand(db, migrations);
+    // Built by hand up to the second migration, plus a column none of them makes.
+    await runByHand(db, migrations.slice(0, 2));
     if (db.dialect === "postgres") await db.sql`alter table users add column nickname text`;
     else db.sqlite.exec("alter table users add column nickname text");
     const refusal = await baselineDatabase(db, migrations, "0", url).catch((error) => error);
@@ -56,7 +57,7 @@ describeEachDialect("db baseline and reset", (_database, dialect) => {
     expect(text).toMatch(/api_keys: column \w+ is in the database but in no migration/);
     expect(await readApplied(db)).toEqual([]);
     // At the right target the extra column is still a difference: nothing is recorded.
-    await expect(baselineDatabase(db, migrations, "head", url)).rejects.toThrow(
+    await expect(baselineDatabase(db, migrations, second?.tag ?? "", url)).rejects.toThrow(
       "users: column nickname is in the database but in no migration",
     );
     expect(await readApplied(db)).toEqual([]);

@@ -163,7 +163,7 @@ describe("SQLite details", () => {
       "sqlite",
       (schema) => (schema.table("api_keys").columns.name.notNull = true),
     );
-    expect(sql).toContain("CREATE UNIQUE INDEX `api_keys_key_id_unique`");
+    expect(sql).toContain("CREATE UNIQUE INDEX `api_keys_key_id_tenant_id_unique`");
     const report = await project.lint("sqlite", sql);
     expect(report.findings.map((finding) => [finding.rule, finding.line])).toEqual([
       ["table-rebuild", 3],

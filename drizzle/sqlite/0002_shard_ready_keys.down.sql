@@ -1,0 +1,67 @@
+PRAGMA foreign_keys=OFF;
+--> statement-breakpoint
+CREATE TABLE `__new_api_keys` (
+	`id` text PRIMARY KEY NOT NULL,
+	`tenant_id` text NOT NULL,
+	`key_id` text(32) NOT NULL,
+	`secret_hash` text(64) NOT NULL,
+	`name` text(200),
+	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
+	`last_used_at` integer,
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
+);
+
+--> statement-breakpoint
+INSERT INTO `__new_api_keys`("id", "tenant_id", "key_id", "secret_hash", "name", "created_at", "last_used_at") SELECT "id", "tenant_id", "key_id", "secret_hash", "name", "created_at", "last_used_at" FROM `api_keys`;
+--> statement-breakpoint
+DROP TABLE `api_keys`;
+--> statement-breakpoint
+ALTER TABLE `__new_api_keys` RENAME TO `api_keys`;
+--> statement-breakpoint
+PRAGMA foreign_keys=ON;
+--> statement-breakpoint
+CREATE INDEX `api_keys_tenant_id_id_idx` ON `api_keys` (`tenant_id`,`id`);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `api_keys_key_id_unique` ON `api_keys` (`key_id`);
+--> statement-breakpoint
+CREATE TABLE `__new_credential_failures` (
+	`id` text PRIMARY KEY NOT NULL,
+	`tenant_id` text NOT NULL,
+	`email` text(254) NOT NULL,
+	`failed_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
+);
+
+--> statement-breakpoint
+INSERT INTO `__new_credential_failures`("id", "tenant_id", "email", "failed_at") SELECT "id", "tenant_id", "email", "failed_at" FROM `credential_failures`;
+--> statement-breakpoint
+DROP TABLE `credential_failures`;
+--> statement-breakpoint
+ALTER TABLE `__new_credential_failures` RENAME TO `credential_failures`;
+--> statement-breakpoint
+CREATE INDEX `credential_failures_tenant_id_email_failed_at_idx` ON `credential_failures` (`tenant_id`,`email`,`failed_at`);
+--> statement-breakpoint
+CREATE TABLE `__new_users` (
+	`id` text PRIMARY KEY NOT NULL,
+	`tenant_id` text NOT NULL,
+	`email` text(254) NOT NULL,
+	`name` text(200) NOT NULL,
+	`role` text DEFAULT 'member' NOT NULL,
+	`is_active` integer DEFAULT true NOT NULL,
+	`password_hash` text NOT NULL,
+	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
+	`updated_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,
+	CONSTRAINT "users_role_check" CHECK("__new_users"."role" in ('owner', 'admin', 'member'))
+);
+
+--> statement-breakpoint
+INSERT INTO `__new_users`("id", "tenant_id", "email", "name", "role", "is_active", "password_hash", "created_at", "updated_at") SELECT "id", "tenant_id", "email", "name", "role", "is_active", "password_hash", "created_at", "updated_at" FROM `users`;
+--> statement-breakpoint
+DROP TABLE `users`;
+--> statement-breakpoint
+ALTER TABLE `__new_users` RENAME TO `users`;
+--> statement-breakpoint
+CREATE INDEX `users_tenant_id_id_idx` ON `users` (`tenant_id`,`id`);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `users_tenant_id_email_unique` ON `users` (`tenant_id`,`email`);
