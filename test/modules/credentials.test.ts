@@ -53,17 +53,18 @@ describeEachDialect("POST /tenants/{tenantId}/credentials/verify", (database) =>
 
   test("an unknown email costs a password check, like a known one", async () => {
     const user = await createUser();
-    const median = async (email: string) => {
-      const times: number[] = [];
-      for (let i = 0; i < 3; i++) {
+    // The fastest of a few checks: other work on the machine only ever adds time to a sample.
+    const fastest = async (email: string) => {
+      let best = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < 4; i++) {
         const started = performance.now();
         await verify(email, `wrong ${i}`);
-        times.push(performance.now() - started);
+        best = Math.min(best, performance.now() - started);
       }
-      return times.sort((x, y) => x - y)[1] ?? 0;
+      return best;
     };
-    const known = await median(user.email);
-    const unknown = await median(`ghost${counter}@example.com`);
+    const known = await fastest(user.email);
+    const unknown = await fastest(`ghost${counter}@example.com`);
     // Skipping the dummy check would make the unknown email ~100x faster than argon2id.
     expect(unknown).toBeGreaterThan(known / 3);
   });
