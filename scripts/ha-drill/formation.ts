@@ -97,6 +97,11 @@ export class Formation {
   readonly nodes: FormationNode[] = [];
   private monitorProcess: Subprocess | undefined;
   private readonly monitorPort = freePort();
+  /** One connection to the monitor for the formation's life: states are polled every 200 ms. */
+  private readonly monitor = postgres(
+    `postgres://postgres@127.0.0.1:${this.monitorPort}/pg_auto_failover`,
+    { max: 1, onnotice: () => {}, connect_timeout: 2 },
+  );
   private readonly log: (line: string) => void;
 
   private constructor(
@@ -147,20 +152,12 @@ export class Formation {
       "--no-ssl",
     ]);
     this.monitorProcess = startService(this.root, ["pg_autoctl", "run", "--pgdata", pgdata]);
-    const monitor = postgres(`postgres://postgres@127.0.0.1:${this.monitorPort}/pg_auto_failover`, {
-      max: 1,
-      onnotice: () => {},
-      connect_timeout: 2,
-    });
-    try {
-      await waitFor("the monitor", 30_000, async () => (await monitor`select 1`).length);
-      for (const [name, value] of monitorSettings(timeouts)) {
-        await monitor.unsafe(`alter system set ${name} = '${value}'`);
-      }
-      await monitor`select pg_reload_conf()`;
-    } finally {
-      await monitor.end();
+    const monitor = this.monitor;
+    await waitFor("the monitor", 30_000, async () => (await monitor`select 1`).length);
+    for (const [name, value] of monitorSettings(timeouts)) {
+      await monitor.unsafe(`alter system set ${name} = '${value}'`);
     }
+    await monitor`select pg_reload_conf()`;
   }
 
   private async startNode(name: string, timeouts: FailoverTimeouts): Promise<void> {
@@ -197,18 +194,9 @@ export class Formation {
 
   /** The monitor's view of every node. */
   async states(): Promise<NodeState[]> {
-    const monitor = postgres(`postgres://postgres@127.0.0.1:${this.monitorPort}/pg_auto_failover`, {
-      max: 1,
-      onnotice: () => {},
-      connect_timeout: 2,
-    });
-    try {
-      return await monitor<NodeState[]>`
-        select nodename, nodeport, reportedstate::text, goalstate::text
-        from pgautofailover.node order by nodeid`;
-    } finally {
-      await monitor.end();
-    }
+    return this.monitor<NodeState[]>`
+      select nodename, nodeport, reportedstate::text, goalstate::text
+      from pgautofailover.node order by nodeid`;
   }
 
   /** Waits until the nodes' reported and goal states are exactly these, in any order. */
@@ -273,6 +261,7 @@ export class Formation {
   }
 
   async stop(): Promise<void> {
+    await this.monitor.end({ timeout: 1 });
     for (const node of this.nodes) killGroup(node.keeper);
     killGroup(this.monitorProcess);
     // Each postmaster's command line names its data folder, under root.

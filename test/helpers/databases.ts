@@ -5,8 +5,7 @@ import { type Dialect, parseDatabaseUrl } from "../../src/config";
 import { type Database, openDatabase } from "../../src/db/client";
 import { migrateUp } from "../../src/db/migrations/engine";
 import { migrationsFolder, readMigrations } from "../../src/db/migrations/files";
-
-const IN_CI = process.env.CI === "true" || process.env.CI === "1";
+import { IN_CI } from "./ci";
 
 async function probePostgres(): Promise<string | null> {
   const sql = postgres(TEST_DATABASE_URL, { max: 1, connect_timeout: 3, onnotice: () => {} });

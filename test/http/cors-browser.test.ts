@@ -5,19 +5,15 @@
  * Needs Chromium, as test/http/docs-browser.test.ts does.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Server } from "bun";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { browserTestRuns, launchChromium } from "../helpers/chromium";
 import { LISTENING, start, watch } from "../helpers/server";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const IN_CI = process.env.CI === "true" || process.env.CI === "1";
 const ADMIN = "cors-browser-admin-token-0123456789abcdef";
-const missing = !existsSync(CHROMIUM);
-if (missing && !IN_CI)
-  console.warn(`\n*** ${CHROMIUM} not found: the CORS browser test is SKIPPED ***\n`);
 
 /** A page with nothing on it, served from its own origin. */
 const servePage = () =>
@@ -30,7 +26,7 @@ const servePage = () =>
       }),
   });
 
-describe.skipIf(missing && !IN_CI)("CORS in a browser", () => {
+describe.skipIf(!browserTestRuns("the CORS browser test"))("CORS in a browser", () => {
   const folder = mkdtempSync(join(tmpdir(), "tenant-api-cors-"));
   let listed: Server<unknown>;
   let unlisted: Server<unknown>;
@@ -39,7 +35,6 @@ describe.skipIf(missing && !IN_CI)("CORS in a browser", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (missing) throw new Error(`Chromium is required in CI and missing at ${CHROMIUM}`);
     listed = servePage();
     unlisted = servePage();
     server = start(folder, {
@@ -48,7 +43,7 @@ describe.skipIf(missing && !IN_CI)("CORS in a browser", () => {
       CORS_ORIGINS: `http://127.0.0.1:${listed.port}`,
     });
     api = await watch(server.stdout).waitFor(LISTENING);
-    browser = await chromium.launch({ executablePath: CHROMIUM, chromiumSandbox: false });
+    browser = await launchChromium();
   }, 30_000);
 
   afterAll(async () => {

@@ -4,8 +4,8 @@ import { runDrill } from "../../scripts/ha-drill/drill";
 import { formatReport } from "../../scripts/ha-drill/report";
 import { TUNED_TIMEOUTS } from "../../scripts/ha-drill/timeouts";
 import { SLOWEST_ALLOWED_MS, violations } from "../../scripts/ha-drill/verdict";
+import { IN_CI } from "../helpers/ci";
 
-const IN_CI = process.env.CI === "true" || process.env.CI === "1";
 // The formation runs as the postgres OS user, which only root can switch to.
 const missing = !existsSync("/usr/bin/pg_autoctl")
   ? "pg_autoctl is not installed (Debian: postgresql-15-auto-failover, pg-auto-failover-cli)"

@@ -1,4 +1,5 @@
 import type { DrizzleD1Database } from "drizzle-orm/d1";
+import type { PgColumn } from "drizzle-orm/pg-core";
 import type { AppDatabase } from "../../db/client";
 import { appDefaults } from "../../db/prepared";
 import { assertUnreachable } from "../../lib/assert";
@@ -26,6 +27,7 @@ export interface TenantRow {
  */
 export async function insertTenantWithKey(
   db: AppDatabase,
+  columns: Record<keyof TenantRow, PgColumn>,
   input: TenantCreateInput,
   keyName: string,
 ): Promise<{ tenant: TenantRow; keyId: string; apiKey: string }> {
@@ -41,13 +43,6 @@ export async function insertTenantWithKey(
     secretHash: key.secretHash,
     name: keyName,
   } as typeof apiKeys.$inferInsert;
-  const columns = {
-    id: tenants.id,
-    name: tenants.name,
-    slug: tenants.slug,
-    createdAt: tenants.createdAt,
-    updatedAt: tenants.updatedAt,
-  };
   const tenantInsert = orm.insert(tenants).values(tenantValues).returning(columns);
   const keyInsert = orm.insert(apiKeys).values(keyValues).returning({ id: apiKeys.id });
 

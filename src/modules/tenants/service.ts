@@ -57,7 +57,7 @@ export function createTenantService(db: AppDatabase) {
   return {
     /** A tenant with its first API key, in one atomic write; `apiKey` is shown only now. */
     create(input: TenantCreateInput, keyName: string) {
-      return insertTenantWithKey(db, input, keyName);
+      return insertTenantWithKey(db, columns, input, keyName);
     },
 
     async list({ limit = DEFAULT_PAGE_SIZE, cursor }: PageRequest) {
