@@ -6,6 +6,7 @@ import type { MigrationFile } from "./db/migrations/files";
 import { authentication } from "./http/auth";
 import { cors } from "./http/cors";
 import { errorHandler } from "./http/error-handler";
+import { idempotentCreates } from "./http/idempotency";
 import { jsonBody } from "./http/json-body";
 import { apiDocs } from "./http/openapi";
 import { pageLinks } from "./http/page-links";
@@ -18,6 +19,7 @@ import { createApiKeyService } from "./modules/api-keys/service";
 import { credentialRoutes } from "./modules/credentials/routes";
 import { createCredentialService } from "./modules/credentials/service";
 import { healthRoutes } from "./modules/health/routes";
+import { createIdempotencyService } from "./modules/idempotency/service";
 import { tenantRoutes } from "./modules/tenants/routes";
 import { createTenantService } from "./modules/tenants/service";
 import { userRoutes } from "./modules/users/routes";
@@ -52,6 +54,7 @@ export function createApp({
   const apiKeys = createApiKeyService(db);
   const credentials = createCredentialService(db, passwords);
   const authenticated = authentication(config.adminToken, apiKeys);
+  const once = idempotentCreates(createIdempotencyService(db, config.idempotencyTtlSeconds));
 
   // normalize: false turns unknown body properties into 422 instead of dropping them silently.
   return new Elysia({ normalize: false, adapter })
@@ -70,9 +73,9 @@ export function createApp({
       }),
     )
     .use(healthRoutes(db, migrations, shutdown))
-    .use(tenantRoutes(tenants, authenticated))
-    .use(userRoutes(users, authenticated))
-    .use(apiKeyRoutes(apiKeys, tenants, authenticated))
+    .use(tenantRoutes(tenants, authenticated, once))
+    .use(userRoutes(users, authenticated, once))
+    .use(apiKeyRoutes(apiKeys, tenants, authenticated, once))
     .use(credentialRoutes(credentials, tenants, authenticated));
 }
 

@@ -28,6 +28,8 @@ export interface Config {
   worker: number | undefined;
   /** Origins whose pages may call the API (CORS_ORIGINS); none by default. */
   corsOrigins: readonly string[] | "*";
+  /** How long the answer of a create sent with an Idempotency-Key is replayed to its retries. */
+  idempotencyTtlSeconds: number;
 }
 
 /** The variable through which the supervisor tells a worker its number; not a user setting. */
@@ -35,6 +37,7 @@ export const WORKER_ENV = "TENANT_API_WORKER";
 const MAX_WORKERS = 64;
 
 const MIN_ADMIN_TOKEN_LENGTH = 32;
+const DAY_SECONDS = 24 * 60 * 60;
 
 /** The port the server listens on when PORT is not set. */
 export const DEFAULT_PORT = 3000;
@@ -174,6 +177,7 @@ export function parseConfig(env: Env): Config {
   const workersValue = present(env.WORKERS);
   const workerValue = present(env[WORKER_ENV]);
   const corsOrigins = present(env.CORS_ORIGINS);
+  const idempotencyTtl = present(env.IDEMPOTENCY_TTL_SECONDS);
   if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError(
       `ADMIN_TOKEN is too short: expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters (try: openssl rand -hex 32)`,
@@ -214,5 +218,8 @@ export function parseConfig(env: Env): Config {
     workers,
     worker: workerValue ? integerInRange(WORKER_ENV, workerValue, 1, MAX_WORKERS) : undefined,
     corsOrigins: corsOrigins ? parseCorsOrigins(corsOrigins) : [],
+    idempotencyTtlSeconds: idempotencyTtl
+      ? integerInRange("IDEMPOTENCY_TTL_SECONDS", idempotencyTtl, 1, 30 * DAY_SECONDS)
+      : DAY_SECONDS,
   };
 }

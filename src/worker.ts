@@ -17,7 +17,13 @@ import { createLogger } from "./lib/logger";
 import { wasmPasswords } from "./lib/password-wasm";
 
 // The variables a Worker reads; everything about ports, pools, files and shutdown is Bun's.
-const VARIABLES = ["NODE_ENV", "LOG_LEVEL", "ADMIN_TOKEN", "BODY_LIMIT_BYTES"] as const;
+const VARIABLES = [
+  "NODE_ENV",
+  "LOG_LEVEL",
+  "ADMIN_TOKEN",
+  "BODY_LIMIT_BYTES",
+  "IDEMPOTENCY_TTL_SECONDS",
+] as const;
 
 const text = (value: unknown) => (typeof value === "string" ? value : undefined);
 const isD1 = (value: unknown): value is D1Database =>

@@ -19,7 +19,17 @@ describe("parseConfig", () => {
       workers: 1,
       worker: undefined,
       corsOrigins: [],
+      idempotencyTtlSeconds: 86_400,
     });
+  });
+
+  test("IDEMPOTENCY_TTL_SECONDS: 1 second to 30 days, else one line naming it", () => {
+    expect(parseConfig({ IDEMPOTENCY_TTL_SECONDS: "3600" }).idempotencyTtlSeconds).toBe(3600);
+    for (const value of ["0", "2592001", "1.5", "a day"]) {
+      expect(() => parseConfig({ IDEMPOTENCY_TTL_SECONDS: value })).toThrow(
+        `IDEMPOTENCY_TTL_SECONDS="${value}" is invalid: expected an integer from 1 to 2592000`,
+      );
+    }
   });
 
   test("CORS_ORIGINS: *, or origins separated by commas", () => {

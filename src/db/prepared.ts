@@ -1,4 +1,12 @@
-import { type Column, getTableColumns, type Placeholder, sql, type Table } from "drizzle-orm";
+import {
+  type Column,
+  getTableColumns,
+  is,
+  type Placeholder,
+  SQL,
+  sql,
+  type Table,
+} from "drizzle-orm";
 
 /**
  * Placeholders named after the given keys, for the values of a prepared insert or the SET of a
@@ -55,6 +63,19 @@ export function appDefaults(table: Table): Record<string, unknown> {
 }
 
 /**
+ * appDefaults, and the schema's literal defaults (`.default("member")`): every value a new row
+ * gets without being given it, so that a row is known before it is written. An SQL default (one
+ * the database computes) is left to the database.
+ */
+export function rowDefaults(table: Table): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table)) as [string, Column][]) {
+    if (column.default !== undefined && !is(column.default, SQL)) values[key] = column.default;
+  }
+  return { ...values, ...appDefaults(table) };
+}
+
+/**
  * One prepared statement per set of keys (a PATCH's fields, sorted), built on first use. The keys
  * come from validated bodies, so there are at most 2^n of them.
  */
@@ -101,4 +122,14 @@ export function withRowMapper<P extends object>(prepared: P, fields: Record<stri
     });
   (prepared as { customResultMapper?: unknown }).customResultMapper = mapRows;
   return prepared;
+}
+
+/** The values of the given columns in a row about to be written, null where it has none. */
+export function pickColumns(
+  fields: Record<string, Column>,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const key of Object.keys(fields)) row[key] = values[key] ?? null;
+  return row;
 }

@@ -16,6 +16,7 @@ import {
   check as pgCheck,
   customType as pgCustomType,
   index as pgIndex,
+  integer as pgInteger,
   primaryKey as pgPrimaryKey,
   pgTable,
   text as pgText,
@@ -38,6 +39,22 @@ import { v7 as uuidv7 } from "uuid";
 
 export const USER_ROLES = ["owner", "admin", "member"] as const;
 export type UserRole = (typeof USER_ROLES)[number];
+
+export const IDEMPOTENCY_STATES = ["in_progress", "completed"] as const;
+
+/**
+ * A row of idempotency_keys is either a reservation, held by the request working on it (its
+ * lease), or a completed answer. Besides keeping rows whole, the check is what makes a request
+ * whose reservation another one took over fail its write (src/modules/idempotency/store.ts).
+ */
+export const IDEMPOTENCY_STATE_CHECK = "idempotency_keys_state_check";
+const idempotencyStateCheck = (table: {
+  state: unknown;
+  lease: unknown;
+  status: unknown;
+  answer: unknown;
+}) =>
+  sql`(${table.state} = 'in_progress' and ${table.lease} is not null and ${table.status} is null and ${table.answer} is null) or (${table.state} = 'completed' and ${table.lease} is null and ${table.status} is not null and ${table.answer} is not null)`;
 
 // Timestamps are set by the app (millisecond precision on both dialects); the SQL defaults
 // serve rows written by hand, e.g. in Drizzle Studio.
@@ -149,6 +166,35 @@ export const pgCredentialFailures = pgTable(
   ],
 );
 
+/**
+ * Answers of creates sent with an Idempotency-Key, per caller (`scope`: the admin token, or an API
+ * key's id). Not tenant-owned: the caller scopes a key, and the admin's POST /tenants has no
+ * tenant. The idempotency key itself is never stored: `key_hash` and `request_hash` are derived
+ * from it, and `answer` is encrypted with a key derived from it (docs/api.md#idempotent-retries).
+ */
+export const pgIdempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    scope: varchar("scope", { length: 64 }).notNull(),
+    keyHash: varchar("key_hash", { length: 64 }).notNull(),
+    requestHash: varchar("request_hash", { length: 64 }).notNull(),
+    state: pgText("state", { enum: IDEMPOTENCY_STATES }).notNull(),
+    lease: varchar("lease", { length: 32 }),
+    status: pgInteger("status"),
+    answer: pgText("answer"),
+    createdAt: pgInstant("created_at"),
+    expiresAt: pgInstantType("expires_at").notNull(),
+  },
+  (table) => [
+    pgPrimaryKey({
+      name: "idempotency_keys_scope_key_hash_pk",
+      columns: [table.scope, table.keyHash],
+    }),
+    pgIndex("idempotency_keys_expires_at_idx").on(table.expiresAt),
+    pgCheck(IDEMPOTENCY_STATE_CHECK, idempotencyStateCheck(table)),
+  ],
+);
+
 // -------------------------------------------------------------------- SQLite
 
 const SQLITE_NOW_MS = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
@@ -232,15 +278,40 @@ export const sqliteCredentialFailures = sqliteTable(
   ],
 );
 
+export const sqliteIdempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    scope: sqliteText("scope", { length: 64 }).notNull(),
+    keyHash: sqliteText("key_hash", { length: 64 }).notNull(),
+    requestHash: sqliteText("request_hash", { length: 64 }).notNull(),
+    state: sqliteText("state", { enum: IDEMPOTENCY_STATES }).notNull(),
+    lease: sqliteText("lease", { length: 32 }),
+    status: integer("status"),
+    answer: sqliteText("answer"),
+    createdAt: sqliteInstant("created_at"),
+    expiresAt: sqliteInstantType("expires_at").notNull(),
+  },
+  (table) => [
+    sqlitePrimaryKey({
+      name: "idempotency_keys_scope_key_hash_pk",
+      columns: [table.scope, table.keyHash],
+    }),
+    sqliteIndex("idempotency_keys_expires_at_idx").on(table.expiresAt),
+    sqliteCheck(IDEMPOTENCY_STATE_CHECK, idempotencyStateCheck(table)),
+  ],
+);
+
 export const postgresTables = {
   tenants: pgTenants,
   users: pgUsers,
   apiKeys: pgApiKeys,
   credentialFailures: pgCredentialFailures,
+  idempotencyKeys: pgIdempotencyKeys,
 };
 export const sqliteTables = {
   tenants: sqliteTenants,
   users: sqliteUsers,
   apiKeys: sqliteApiKeys,
   credentialFailures: sqliteCredentialFailures,
+  idempotencyKeys: sqliteIdempotencyKeys,
 };

@@ -117,6 +117,14 @@ function toProblem(
         });
         return new ProblemError("internal_error", "The server produced an invalid response");
       }
+      // A malformed header (Idempotency-Key) makes a malformed request, whatever its body.
+      if (validation.type === "headers") {
+        return new ProblemError(
+          "bad_request",
+          "A request header is malformed",
+          validationErrors(validation),
+        );
+      }
       return new ProblemError(
         "validation_failed",
         `The request ${validation.type === "params" ? "path" : validation.type} is invalid`,

@@ -1,33 +1,50 @@
 import { Elysia, t } from "elysia";
 import { type Authentication, requireTenant } from "../../http/auth";
+import {
+  IdempotencyHeaders,
+  type IdempotentCreates,
+  idempotencyProblems,
+} from "../../http/idempotency";
 import { problemResponses } from "../../http/problem";
 import { pageOf } from "../../http/schemas";
 import type { TenantService } from "../tenants/service";
 import { TenantParams } from "../users/model";
 import { ApiKeyCreate, ApiKeyListQuery, ApiKeyPage, ApiKeyParams, CreatedApiKey } from "./model";
-import type { ApiKeyService } from "./service";
+import type { ApiKeyService, CreatedApiKeyRow } from "./service";
 
 const detail = (summary: string) => ({ summary, tags: ["API keys"] });
+
+const created = (key: CreatedApiKeyRow) => ({ status: 201 as const, headers: {}, body: key });
 
 export function apiKeyRoutes(
   apiKeys: ApiKeyService,
   tenants: TenantService,
   authenticated: Authentication,
+  once: IdempotentCreates,
 ) {
   return new Elysia({ prefix: "/tenants/:tenantId/api-keys" })
     .use(authenticated)
     .post(
       "",
-      async ({ principal, params, body, status }) => {
+      async (context) => {
+        const { principal, params, body } = context;
         requireTenant(principal, params.tenantId);
-        await tenants.requireExists(params.tenantId);
-        return status(201, await apiKeys.create(params.tenantId, body.name ?? null));
+        const answer = await once(context, created, async (companions) => {
+          await tenants.requireExists(params.tenantId);
+          return apiKeys.create(params.tenantId, body.name ?? null, companions);
+        });
+        return context.status(answer.status, answer.body);
       },
       {
         params: TenantParams,
+        headers: IdempotencyHeaders,
         body: ApiKeyCreate,
         parse: "json",
-        response: { 201: CreatedApiKey, ...problemResponses(400, 401, 404, 413, 415, 422) },
+        response: {
+          201: CreatedApiKey,
+          ...problemResponses(400, 401, 404, 413, 415),
+          ...idempotencyProblems,
+        },
         detail: detail("Issue an API key for the tenant (its secret is shown once)"),
       },
     )

@@ -1,12 +1,22 @@
 import { and, asc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
+import { type Companions, insertTogether } from "../../db/atomic";
 import type { AppDatabase } from "../../db/client";
-import { appDefaults, insertPlaceholders, withRowMapper } from "../../db/prepared";
+import { appDefaults, insertPlaceholders, pickColumns, withRowMapper } from "../../db/prepared";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
 import { displayPrefix, generateApiKey, parseApiKey, sameSecret } from "../../lib/tokens";
 
 export type ApiKeyService = ReturnType<typeof createApiKeyService>;
+
+/** A key as its create answers it: with its secret, shown this once. */
+export interface CreatedApiKeyRow {
+  id: string;
+  name: string | null;
+  createdAt: string;
+  prefix: string;
+  apiKey: string;
+}
 
 // last_used_at is written at most this often per key, so that reads do not all become writes.
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -67,19 +77,37 @@ export function createApiKeyService(db: AppDatabase) {
   });
 
   return {
-    /** A new key for an existing tenant; `apiKey` is the only time the secret is seen. */
-    async create(tenantId: string, name: string | null) {
+    /**
+     * A new key for an existing tenant; `apiKey` is the only time the secret is seen.
+     * `companions` are written with it, given it as it will be answered (insertTogether).
+     */
+    async create(
+      tenantId: string,
+      name: string | null,
+      companions?: Companions<CreatedApiKeyRow>,
+    ): Promise<CreatedApiKeyRow> {
       const key = generateApiKey(tenantId);
-      const [row] = await insertKey().execute({
+      const values = {
         ...appDefaults(apiKeys),
         tenantId,
         keyId: key.keyId,
         secretHash: key.secretHash,
         name,
-      });
+      };
+      const created = (row: object): CreatedApiKeyRow => {
+        const { lastUsedAt: _, ...shown } = present(row as { keyId: string; lastUsedAt: unknown });
+        return { ...shown, apiKey: key.token } as CreatedApiKeyRow;
+      };
+      const [row] =
+        companions === undefined
+          ? await insertKey().execute(values)
+          : await insertTogether(
+              db,
+              orm.insert(apiKeys).values(values).returning(columns),
+              await companions(created(pickColumns(columns, values))),
+            );
       if (row === undefined) throw new Error("insert returned no row");
-      const { lastUsedAt: _, ...created } = present(row);
-      return { ...created, apiKey: key.token };
+      return created(row as object);
     },
 
     async list(tenantId: string, { limit = DEFAULT_PAGE_SIZE, cursor }: PageRequest) {

@@ -1,7 +1,8 @@
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type { PgColumn } from "drizzle-orm/pg-core";
+import { type Companions, insertTogether } from "../../db/atomic";
 import type { AppDatabase } from "../../db/client";
-import { appDefaults, insertPlaceholders } from "../../db/prepared";
+import { appDefaults, insertPlaceholders, pickColumns } from "../../db/prepared";
 import { assertUnreachable } from "../../lib/assert";
 import { lazy } from "../../lib/lazy";
 import { generateApiKey } from "../../lib/tokens";
@@ -21,6 +22,12 @@ export interface TenantRow {
   updatedAt: string;
 }
 
+/** A new tenant and its first key, shown this once. */
+export interface TenantWithKey {
+  tenant: TenantRow;
+  apiKey: string;
+}
+
 /** The columns of a new tenant and of its first key, under placeholders of their own. */
 function placeholderValues(db: AppDatabase) {
   const { tenants, apiKeys } = db.tables;
@@ -36,6 +43,10 @@ function placeholderValues(db: AppDatabase) {
  * data-modifying CTEs, one round trip); on SQLite one transaction; on D1 one batch, which D1 runs
  * as a transaction. Both statements are prepared once: building their SQL cost as much as running
  * them on SQLite.
+ *
+ * `companions` are written in the same atomic write (insertTogether), given the tenant and its
+ * key as they will be answered, which is known before the write: every value comes from the app.
+ * That write is built per request.
  */
 export function tenantWithKeyInserter(
   db: AppDatabase,
@@ -43,7 +54,8 @@ export function tenantWithKeyInserter(
 ): (
   input: TenantCreateInput,
   keyName: string,
-) => Promise<{ tenant: TenantRow; keyId: string; apiKey: string }> {
+  companions?: Companions<TenantWithKey>,
+) => Promise<TenantWithKey> {
   const { orm } = db;
   const { tenants, apiKeys } = db.tables;
   const builders = lazy(() => {
@@ -103,7 +115,29 @@ export function tenantWithKeyInserter(
     return assertUnreachable(db);
   });
 
-  return async (input, keyName) => {
+  /** The same write with companions, built for this one request. */
+  const insertWith = async (
+    tenant: Record<string, unknown>,
+    keyRow: Record<string, unknown>,
+    expected: TenantWithKey,
+    companions: Companions<TenantWithKey>,
+  ) =>
+    insertTogether(
+      db,
+      orm
+        .insert(tenants)
+        .values(tenant as typeof tenants.$inferInsert)
+        .returning(columns),
+      [
+        orm
+          .insert(apiKeys)
+          .values({ ...keyRow, tenantId: tenant.id } as typeof apiKeys.$inferInsert)
+          .returning({ id: apiKeys.id }),
+        ...(await companions(expected)),
+      ],
+    );
+
+  return async (input, keyName, companions) => {
     const tenant: Record<string, unknown> = { ...appDefaults(tenants), ...input };
     const key = generateApiKey(tenant.id as string);
     const keyRow: Record<string, unknown> = {
@@ -111,12 +145,22 @@ export function tenantWithKeyInserter(
       keyId: key.keyId,
       secretHash: key.secretHash,
     };
-    const params: Record<string, unknown> = { key_name: keyName };
-    for (const [name, value] of Object.entries(tenant)) params[`tenant_${name}`] = value;
-    for (const [name, value] of Object.entries(keyRow)) params[`key_${name}`] = value;
-    const [row] = (await insert()(params)) as TenantRow[];
+    let rows: unknown[];
+    if (companions === undefined) {
+      const params: Record<string, unknown> = { key_name: keyName };
+      for (const [name, value] of Object.entries(tenant)) params[`tenant_${name}`] = value;
+      for (const [name, value] of Object.entries(keyRow)) params[`key_${name}`] = value;
+      rows = await insert()(params);
+    } else {
+      const expected = {
+        tenant: pickColumns(columns, tenant) as unknown as TenantRow,
+        apiKey: key.token,
+      };
+      rows = await insertWith(tenant, { ...keyRow, name: keyName }, expected, companions);
+    }
+    const [row] = rows as TenantRow[];
     if (row === undefined) throw new Error("insert returned no row");
-    return { tenant: row, keyId: keyRow.id as string, apiKey: key.token };
+    return { tenant: row, apiKey: key.token };
   };
 }
 

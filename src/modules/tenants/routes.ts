@@ -1,7 +1,13 @@
 import { Elysia, t } from "elysia";
 import { type Authentication, requireAdmin, requireTenant } from "../../http/auth";
+import {
+  IdempotencyHeaders,
+  type IdempotentCreates,
+  idempotencyProblems,
+} from "../../http/idempotency";
 import { problemResponses } from "../../http/problem";
 import { Id, pageOf } from "../../http/schemas";
+import type { TenantRow } from "./create";
 import {
   CreatedTenant,
   Tenant,
@@ -16,21 +22,37 @@ import type { TenantService } from "./service";
 const TenantParams = t.Object({ tenantId: Id });
 const detail = (summary: string) => ({ summary, tags: ["Tenants"] });
 
-export function tenantRoutes(tenants: TenantService, authenticated: Authentication) {
+const created = ({ tenant, apiKey }: { tenant: TenantRow; apiKey: string }) => ({
+  status: 201 as const,
+  headers: { location: `/tenants/${tenant.id}` },
+  body: { ...tenant, apiKey },
+});
+
+export function tenantRoutes(
+  tenants: TenantService,
+  authenticated: Authentication,
+  once: IdempotentCreates,
+) {
   return new Elysia({ prefix: "/tenants" })
     .use(authenticated)
     .post(
       "",
-      async ({ principal, body, set, status }) => {
-        requireAdmin(principal);
-        const { tenant, apiKey } = await tenants.create(body, "initial");
-        set.headers.location = `/tenants/${tenant.id}`;
-        return status(201, { ...tenant, apiKey });
+      async (context) => {
+        requireAdmin(context.principal);
+        const answer = await once(context, created, (companions) =>
+          tenants.create(context.body, "initial", companions),
+        );
+        return context.status(answer.status, answer.body);
       },
       {
+        headers: IdempotencyHeaders,
         body: TenantCreate,
         parse: "json",
-        response: { 201: CreatedTenant, ...problemResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: {
+          201: CreatedTenant,
+          ...problemResponses(400, 401, 403, 413, 415),
+          ...idempotencyProblems,
+        },
         detail: detail("Create a tenant, with its first API key (admin)"),
       },
     )

@@ -1,10 +1,11 @@
 import { asc, eq, gt, sql } from "drizzle-orm";
+import type { Companions } from "../../db/atomic";
 import type { AppDatabase } from "../../db/client";
 import { definedEntries, perKeySet, placeholders, withRowMapper } from "../../db/prepared";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
-import { tenantWithKeyInserter } from "./create";
+import { type TenantWithKey, tenantWithKeyInserter } from "./create";
 import type { TenantCreateInput, TenantUpdateInput } from "./model";
 
 export type TenantService = ReturnType<typeof createTenantService>;
@@ -57,8 +58,8 @@ export function createTenantService(db: AppDatabase) {
 
   return {
     /** A tenant with its first API key, in one atomic write; `apiKey` is shown only now. */
-    create(input: TenantCreateInput, keyName: string) {
-      return insertTenantWithKey(input, keyName);
+    create(input: TenantCreateInput, keyName: string, companions?: Companions<TenantWithKey>) {
+      return insertTenantWithKey(input, keyName, companions);
     },
 
     async list({ limit = DEFAULT_PAGE_SIZE, cursor }: PageRequest) {

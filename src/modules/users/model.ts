@@ -1,4 +1,4 @@
-import type { StaticDecode } from "@sinclair/typebox";
+import type { Static, StaticDecode } from "@sinclair/typebox";
 import { createInsertSchema, createSelectSchema } from "drizzle-typebox";
 import { t } from "elysia";
 import { pgUsers } from "../../db/schema";
@@ -58,5 +58,6 @@ export const UserListQuery = queryObject({
 export const TenantUserParams = t.Object({ tenantId: Id, id: Id });
 export const TenantParams = t.Object({ tenantId: Id });
 
+export type UserView = Static<typeof User>;
 export type UserCreateInput = StaticDecode<typeof UserCreate>;
 export type UserUpdateInput = StaticDecode<typeof UserUpdate>;

@@ -1,5 +1,10 @@
 import { Elysia, t } from "elysia";
 import { type Authentication, requireTenant } from "../../http/auth";
+import {
+  IdempotencyHeaders,
+  type IdempotentCreates,
+  idempotencyProblems,
+} from "../../http/idempotency";
 import { problemResponses } from "../../http/problem";
 import { pageOf } from "../../http/schemas";
 import {
@@ -10,28 +15,45 @@ import {
   UserListQuery,
   UserPage,
   UserUpdate,
+  type UserView,
 } from "./model";
 import type { UserService } from "./service";
 
 const detail = (summary: string) => ({ summary, tags: ["Users"] });
 
-export function userRoutes(users: UserService, authenticated: Authentication) {
+const created = (user: UserView) => ({
+  status: 201 as const,
+  headers: { location: `/tenants/${user.tenantId}/users/${user.id}` },
+  body: user,
+});
+
+export function userRoutes(
+  users: UserService,
+  authenticated: Authentication,
+  once: IdempotentCreates,
+) {
   // Every route here belongs to the tenant in the path.
   return new Elysia({ prefix: "/tenants/:tenantId/users" })
     .use(authenticated)
     .onBeforeHandle(({ principal, params }) => requireTenant(principal, params.tenantId))
     .post(
       "",
-      async ({ params, body, set, status }) => {
-        const user = await users.create(params.tenantId, body);
-        set.headers.location = `/tenants/${user.tenantId}/users/${user.id}`;
-        return status(201, user);
+      async (context) => {
+        const answer = await once(context, created, (companions) =>
+          users.create(context.params.tenantId, context.body, companions),
+        );
+        return context.status(answer.status, answer.body);
       },
       {
         params: TenantParams,
+        headers: IdempotencyHeaders,
         body: UserCreate,
         parse: "json",
-        response: { 201: User, ...problemResponses(401, 400, 404, 409, 413, 415, 422) },
+        response: {
+          201: User,
+          ...problemResponses(401, 400, 404, 413, 415),
+          ...idempotencyProblems,
+        },
         detail: detail("Create a user in a tenant"),
       },
     )

@@ -1,12 +1,20 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { type Companions, insertTogether } from "../../db/atomic";
 import type { AppDatabase, Tables } from "../../db/client";
-import { definedEntries, perKeySet, placeholders, withRowMapper } from "../../db/prepared";
+import {
+  definedEntries,
+  perKeySet,
+  pickColumns,
+  placeholders,
+  rowDefaults,
+  withRowMapper,
+} from "../../db/prepared";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
 import type { PasswordHasher } from "../../lib/password";
 import type { TenantService } from "../tenants/service";
-import type { UserCreateInput, UserUpdateInput } from "./model";
+import type { UserCreateInput, UserUpdateInput, UserView } from "./model";
 
 export type UserService = ReturnType<typeof createUserService>;
 
@@ -94,14 +102,28 @@ export function createUserService(
   );
 
   return {
-    async create(tenantId: string, { password, ...fields }: UserCreateInput) {
+    /** `companions` are written with the user, given it as it will be answered (insertTogether). */
+    async create(
+      tenantId: string,
+      { password, ...fields }: UserCreateInput,
+      companions?: Companions<UserView>,
+    ): Promise<UserView> {
       // Checked first so that an unknown tenant costs no password hashing.
       await tenantService.requireExists(tenantId);
       const passwordHash = await passwords.hash(password);
-      const [user] = await orm
-        .insert(users)
-        .values({ ...fields, tenantId, passwordHash })
-        .returning(columns);
+      // Every value given, defaults included, so that the row is known before it is written.
+      const values = {
+        ...rowDefaults(users),
+        ...definedEntries(fields),
+        tenantId,
+        passwordHash,
+      } as typeof users.$inferInsert;
+      const expected = pickColumns(columns, values) as unknown as UserView;
+      const [user] = (await insertTogether(
+        db,
+        orm.insert(users).values(values).returning(columns),
+        companions === undefined ? [] : await companions(expected),
+      )) as UserView[];
       if (user === undefined) throw new Error("insert returned no row");
       return user;
     },
