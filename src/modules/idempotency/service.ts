@@ -34,6 +34,9 @@ export type IdempotencyService = ReturnType<typeof createIdempotencyService>;
 const inUse = (detail: string) =>
   new ProblemError("idempotency_key_in_use", detail, undefined, { "retry-after": "1" });
 
+const superseded = () =>
+  inUse("Another request with this Idempotency-Key took this one's place: retry to get its answer");
+
 /** Whether the write failed because another request took the reservation over (store.ts). */
 const lostReservation = (error: unknown) => {
   const failure = classifyDatabaseError(error, (name) => uniqueConstraintColumns.get(name));
@@ -93,11 +96,17 @@ export function createIdempotencyService(db: AppDatabase, ttlSeconds: number) {
       try {
         answer = await create(seal);
       } catch (error) {
-        if (lostReservation(error)) {
-          throw inUse("Another request with this Idempotency-Key took this one's place");
+        // Whatever failed first (a unique email the other request wrote, the check), a request
+        // that lost its reservation answers so: the request that took over has the answer.
+        if (lostReservation(error)) throw superseded();
+        let released: boolean;
+        try {
+          released = await store.release(record, lease);
+        } catch {
+          // A reservation left behind (the database gone as well) is taken over later.
+          throw error;
         }
-        // A reservation left behind (the database gone as well) is taken over after a while.
-        await store.release(record, lease).catch(() => undefined);
+        if (!released) throw superseded();
         throw error;
       }
       if (stored === undefined) {

@@ -135,9 +135,16 @@ export function createIdempotencyStore(db: AppDatabase, ttlMs: number) {
         .returning({ scope: keys.scope });
     },
 
-    /** Gives the key up after a failed create, so that a retry runs again. */
-    async release(record: IdempotencyRecord, lease: string): Promise<void> {
-      await orm.delete(keys).where(and(sameRow(record), eq(keys.lease, lease)));
+    /**
+     * Gives the key up after a failed create, so that a retry runs again. False when this
+     * request no longer held it: another request took it over.
+     */
+    async release(record: IdempotencyRecord, lease: string): Promise<boolean> {
+      const released = await orm
+        .delete(keys)
+        .where(and(sameRow(record), eq(keys.lease, lease)))
+        .returning({ scope: keys.scope });
+      return released.length > 0;
     },
   };
 }
