@@ -77,6 +77,45 @@ describe("OpenAPI document", () => {
     });
   });
 
+  test("every create (a POST answering 201) takes Idempotency-Key, with its 409, 422 and replay header", async () => {
+    const { body: document } = await call(app, "GET", "/swagger/json");
+    const creates = ROUTES.filter(
+      ([method, path]) => method === "post" && document.paths[path][method].responses["201"],
+    );
+    expect(creates.map(([, path]) => path)).toEqual([
+      "/tenants",
+      "/tenants/{tenantId}/users",
+      "/tenants/{tenantId}/api-keys",
+    ]);
+    for (const [method, path] of creates) {
+      const operation = document.paths[path][method];
+      const header = operation.parameters.find(
+        (parameter: { in: string }) => parameter.in === "header",
+      );
+      expect(header).toMatchObject({
+        name: "idempotency-key",
+        required: false,
+        description: expect.stringContaining("same key and body"),
+        schema: { type: "string", minLength: 1, maxLength: 255 },
+      });
+      expect(operation.responses["201"].headers["Idempotent-Replayed"].schema).toEqual({
+        type: "string",
+        enum: ["true"],
+      });
+      expect(operation.responses["400"]).toBeDefined();
+      expect(operation.responses["409"].description).toContain("/problems/idempotency-key-in-use");
+      expect(operation.responses["422"].description).toContain("/problems/idempotency-key-reused");
+    }
+    // Nothing else takes the header: a PATCH or DELETE is idempotent by itself.
+    const others = ROUTES.filter(
+      ([method, path]) => !creates.some(([m, p]) => m === method && p === path),
+    );
+    for (const [method, path] of others) {
+      const parameters: { in: string }[] = document.paths[path][method].parameters ?? [];
+      expect(parameters.filter((parameter) => parameter.in === "header")).toEqual([]);
+    }
+  });
+
   test("every route but the probes needs the bearer token", async () => {
     const { body: document } = await call(app, "GET", "/swagger/json");
     expect(document.components.securitySchemes.bearer).toMatchObject({

@@ -28,19 +28,26 @@ export const IdempotencyHeaders = t.Object(
   { additionalProperties: true },
 );
 
-const IDEMPOTENCY_CONFLICT = t.Object(Problem.properties, {
-  ...Problem,
-  description:
-    "RFC 9457 problem details: /problems/conflict, a value that must be unique is taken; /problems/idempotency-key-in-use (Retry-After), a request with the same Idempotency-Key is still in progress",
-});
-const IDEMPOTENCY_REUSED = t.Object(Problem.properties, {
-  ...Problem,
-  description:
-    "RFC 9457 problem details: /problems/validation-failed, the request is invalid; /problems/idempotency-key-reused, the Idempotency-Key was sent before with another request",
-});
+const described = (description: string) =>
+  t.Object(Problem.properties, {
+    ...Problem,
+    description: `RFC 9457 problem details: ${description}`,
+  });
 
-/** A creating POST's 409 and 422, described with what they mean for an Idempotency-Key. */
-export const idempotencyProblems = { 409: IDEMPOTENCY_CONFLICT, 422: IDEMPOTENCY_REUSED };
+const IN_USE =
+  "/problems/idempotency-key-in-use (with Retry-After), a request with the same Idempotency-Key is in progress";
+const REUSED = described(
+  "/problems/validation-failed, the request is invalid; /problems/idempotency-key-reused, its Idempotency-Key was sent before with another request",
+);
+
+/**
+ * A creating POST's 409 and 422, described with what they mean for an Idempotency-Key;
+ * `conflict` says what else a 409 means for it, if anything.
+ */
+export const idempotencyProblems = (conflict?: string) => ({
+  409: described(conflict === undefined ? IN_USE : `/problems/conflict, ${conflict}; ${IN_USE}`),
+  422: REUSED,
+});
 
 /** The caller a key belongs to: the admin token, or one API key (not its tenant's other keys). */
 const scopeOf = (principal: Principal) =>

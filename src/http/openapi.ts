@@ -20,6 +20,7 @@ interface MediaTypeObject {
 interface ParameterObject {
   in: string;
   name: string;
+  description?: string;
   schema?: SchemaObject;
 }
 interface ResponseObject {
@@ -109,13 +110,27 @@ const NEXT_PAGE_LINK = {
   schema: { type: "string" },
 };
 
+// src/http/idempotency.ts sets it on the answer a retry with the same Idempotency-Key gets again.
+const REPLAYED = {
+  description:
+    "`true` on the stored answer of an earlier request with the same Idempotency-Key, sent again; absent otherwise",
+  schema: { type: "string", enum: ["true"] },
+};
+
+const takesIdempotencyKey = (operation: OperationObject) =>
+  (operation.parameters ?? []).some(
+    (parameter) => parameter.in === "header" && parameter.name === "idempotency-key",
+  );
+
 /**
  * Corrects what @elysiajs/openapi writes, in a copy of its document:
  * - a bodiless response (204) gets a `content` of `{type, description}`, which fails validation;
  * - error bodies are problem+json, not JSON;
  * - the `error` messages our schemas carry for validation are no OpenAPI keyword;
  * - a query parameter checked by the Limit pattern is an integer from 1 to MAX_PAGE_SIZE;
- * - a page's 200 response has a Link header.
+ * - a header parameter's description is the parameter's, not its schema's;
+ * - a page's 200 response has a Link header;
+ * - a create that takes an Idempotency-Key may answer with Idempotent-Replayed.
  */
 function correctDocument(served: object): OpenApiDocument {
   // A copy, so that no change here can reach the routes' own schemas (validation needs their
@@ -129,6 +144,12 @@ function correctDocument(served: object): OpenApiDocument {
       for (const parameter of operation.parameters ?? []) {
         if (parameter.in === "query" && parameter.schema?.pattern === Limit.pattern) {
           parameter.schema = { ...LIMIT_IN_DOCUMENT };
+        }
+        // Where clients and Swagger UI show it: on the parameter, beside its name.
+        const description = parameter.schema?.description;
+        if (parameter.in === "header" && typeof description === "string") {
+          parameter.description = description;
+          delete parameter.schema?.description;
         }
       }
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
@@ -145,6 +166,9 @@ function correctDocument(served: object): OpenApiDocument {
         const properties = json?.schema?.properties as Record<string, unknown> | undefined;
         if (status === "200" && properties?.nextCursor !== undefined) {
           response.headers = { ...response.headers, Link: NEXT_PAGE_LINK };
+        }
+        if (Number(status) < 300 && takesIdempotencyKey(operation)) {
+          response.headers = { ...response.headers, "Idempotent-Replayed": REPLAYED };
         }
       }
     }

@@ -347,7 +347,10 @@ export interface operations {
     postTenants: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a retry with the same key and body within IDEMPOTENCY_TTL_SECONDS (24 hours by default) gets the first answer again, `Idempotent-Replayed: true`, and creates nothing. Use a new random key (a UUID) per request; keys are per caller */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -364,6 +367,8 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /** @description `true` on the stored answer of an earlier request with the same Idempotency-Key, sent again; absent otherwise */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -444,7 +449,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details: /problems/conflict, the slug is taken; /problems/idempotency-key-in-use (with Retry-After), a request with the same Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -507,7 +512,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details: /problems/validation-failed, the request is invalid; /problems/idempotency-key-reused, its Idempotency-Key was sent before with another request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1020,7 +1025,10 @@ export interface operations {
     "postTenantsByTenantIdApi-keys": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a retry with the same key and body within IDEMPOTENCY_TTL_SECONDS (24 hours by default) gets the first answer again, `Idempotent-Replayed: true`, and creates nothing. Use a new random key (a UUID) per request; keys are per caller */
+                "idempotency-key"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -1037,6 +1045,8 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /** @description `true` on the stored answer of an earlier request with the same Idempotency-Key, sent again; absent otherwise */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1116,6 +1126,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description RFC 9457 problem details: /problems/idempotency-key-in-use (with Retry-After), a request with the same Idempotency-Key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             413: {
                 headers: {
@@ -1158,7 +1189,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details: /problems/validation-failed, the request is invalid; /problems/idempotency-key-reused, its Idempotency-Key was sent before with another request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1566,7 +1597,10 @@ export interface operations {
     postTenantsByTenantIdUsers: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a retry with the same key and body within IDEMPOTENCY_TTL_SECONDS (24 hours by default) gets the first answer again, `Idempotent-Replayed: true`, and creates nothing. Use a new random key (a UUID) per request; keys are per caller */
+                "idempotency-key"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -1593,6 +1627,8 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /** @description `true` on the stored answer of an earlier request with the same Idempotency-Key, sent again; absent otherwise */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1676,7 +1712,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details: /problems/conflict, the email is taken in this tenant; /problems/idempotency-key-in-use (with Retry-After), a request with the same Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1739,7 +1775,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details: /problems/validation-failed, the request is invalid; /problems/idempotency-key-reused, its Idempotency-Key was sent before with another request */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -43,7 +43,7 @@ export function apiKeyRoutes(
         response: {
           201: CreatedApiKey,
           ...problemResponses(400, 401, 404, 413, 415),
-          ...idempotencyProblems,
+          ...idempotencyProblems(),
         },
         detail: detail("Issue an API key for the tenant (its secret is shown once)"),
       },

@@ -51,7 +51,7 @@ export function tenantRoutes(
         response: {
           201: CreatedTenant,
           ...problemResponses(400, 401, 403, 413, 415),
-          ...idempotencyProblems,
+          ...idempotencyProblems("the slug is taken"),
         },
         detail: detail("Create a tenant, with its first API key (admin)"),
       },

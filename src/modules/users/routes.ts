@@ -52,7 +52,7 @@ export function userRoutes(
         response: {
           201: User,
           ...problemResponses(401, 400, 404, 413, 415),
-          ...idempotencyProblems,
+          ...idempotencyProblems("the email is taken in this tenant"),
         },
         detail: detail("Create a user in a tenant"),
       },
