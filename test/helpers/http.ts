@@ -23,11 +23,7 @@ const testLogger = LOG_FILE
   ? createLogger("debug", { sink: (line) => appendFileSync(LOG_FILE, `${line}\n`), pretty: false })
   : createLogger("silent");
 
-function recordSecrets(
-  token: string | null,
-  body: unknown,
-  headers: Record<string, string>,
-): void {
+function recordSecrets(token: string | null, body: unknown, headers: Record<string, string>): void {
   if (SECRETS_FILE === undefined) return;
   const secrets: string[] = [];
   if (token && token.length >= 16) secrets.push(token);
