@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Database } from "../../src/db/client";
+import { TAKEOVER_AFTER_MS } from "../../src/modules/idempotency/store";
 import { describeEachDialect } from "../helpers/databases";
 import { LISTENING, start, watch } from "../helpers/server";
 
@@ -23,6 +24,14 @@ async function tenantIds(db: Database, slug: string): Promise<string[]> {
     .query<{ id: string }, [string]>("select id from tenants where slug = ?")
     .all(slug)
     .map((row) => row.id);
+}
+
+async function count(db: Database, statement: string): Promise<number> {
+  if (db.dialect === "postgres") {
+    const [row] = await db.sql.unsafe<{ n: string }[]>(statement);
+    return Number(row?.n);
+  }
+  return db.sqlite.query<{ n: number }, []>(statement).get()?.n ?? -1;
 }
 
 describeEachDialect("a create whose answer was lost, retried over HTTP", (database) => {
@@ -147,4 +156,76 @@ describeEachDialect("a create whose answer was lost, retried over HTTP", (databa
     const ids = await tenantIds(db, body.slug);
     expect(ids).toEqual([(JSON.parse(text) as { id: string }).id]);
   });
+
+  test("a server killed mid-request: the retry gets 409, then takes over and creates once", async () => {
+    const { db } = database();
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
+    const tenant = (await (
+      await fetch(new URL("/tenants", url), {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ name: "Crash", slug: "crash" }),
+      })
+    ).json()) as { id: string };
+    const inProgress = "select count(*) as n from idempotency_keys where state = 'in_progress'";
+    let crashedMidFlight = 0;
+    // Killed while it hashes the password (after its reservation, before its write); in the rare
+    // run where the write came first, the retry replays its answer, and we try again.
+    for (let attempt = 0; attempt < 3 && crashedMidFlight === 0; attempt++) {
+      const key = crypto.randomUUID();
+      const email = `crash${attempt}@example.com`;
+      const body = JSON.stringify({ email, name: "Crash", password: "correct horse battery" });
+      const path = `/tenants/${tenant.id}/users`;
+      const headers = { ...admin, "idempotency-key": key };
+      const users = `select count(*) as n from users where email = '${email}'`;
+      const victimFolder = mkdtempSync(join(tmpdir(), "tenant-api-crash-"));
+      const victim = start(victimFolder, { ADMIN_TOKEN, DATABASE_URL: database().url });
+      try {
+        const victimUrl = await watch(victim.stdout).waitFor(LISTENING);
+        const pending = fetch(`${victimUrl}${path}`, { method: "POST", headers, body }).catch(
+          () => undefined,
+        );
+        const deadline = Date.now() + 10_000;
+        while ((await count(db, inProgress)) === 0) {
+          if (Date.now() > deadline) throw new Error("the request never made its reservation");
+          await Bun.sleep(1);
+        }
+        victim.kill("SIGKILL");
+        await victim.exited;
+        await pending;
+      } finally {
+        victim.kill("SIGKILL");
+        rmSync(victimFolder, { recursive: true, force: true });
+      }
+      const retry = () => fetch(new URL(path, url), { method: "POST", headers, body });
+      if ((await count(db, inProgress)) === 0) {
+        expect(await count(db, users)).toBe(1);
+        expect((await retry()).headers.get("idempotent-replayed")).toBe("true");
+        continue;
+      }
+      crashedMidFlight++;
+      expect(await count(db, users)).toBe(0);
+      // Another instance: the reservation is fresh, as far as it can tell.
+      const early = await retry();
+      expect(early.status).toBe(409);
+      expect(((await early.json()) as { type: string }).type).toBe(
+        "/problems/idempotency-key-in-use",
+      );
+      // A minute later (TAKEOVER_AFTER_MS), a retry takes the reservation over and creates.
+      const minuteAgo = new Date(Date.now() - TAKEOVER_AFTER_MS - 1_000);
+      const aged = db.dialect === "postgres" ? `'${minuteAgo.toISOString()}'` : minuteAgo.getTime();
+      const age = `update idempotency_keys set created_at = ${aged} where state = 'in_progress'`;
+      if (db.dialect === "postgres") await db.sql.unsafe(age);
+      else db.sqlite.exec(age);
+      const late = await retry();
+      expect(late.status).toBe(201);
+      expect(late.headers.get("idempotent-replayed")).toBeNull();
+      const text = await late.text();
+      const again = await retry();
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(await again.text()).toBe(text);
+      expect(await count(db, users)).toBe(1);
+    }
+    expect(crashedMidFlight).toBe(1);
+  }, 30_000);
 });
