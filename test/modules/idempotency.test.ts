@@ -40,6 +40,15 @@ async function count(db: Database, table: string, where = "1 = 1"): Promise<numb
   return db.sqlite.query<{ n: number }, []>(statement).get()?.n ?? -1;
 }
 
+/** Waits until a request in flight has made its reservation. */
+async function reservationSeen(db: Database): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await count(db, "idempotency_keys", "state = 'in_progress'")) === 0) {
+    if (Date.now() > deadline) throw new Error("no request made its reservation");
+    await Bun.sleep(1);
+  }
+}
+
 async function run(db: Database, statement: string): Promise<void> {
   if (db.dialect === "postgres") await db.sql.unsafe(statement);
   else db.sqlite.exec(statement);
@@ -193,9 +202,7 @@ describeEachDialect("Idempotency-Key", (database) => {
       const key = newKey();
       const body = { email: `busy${attempt}@example.com`, name: "Busy", password: PASSWORD };
       const first = post(app, path, body, key);
-      while ((await count(db, "idempotency_keys", "state = 'in_progress'")) === 0) {
-        await Bun.sleep(1);
-      }
+      await reservationSeen(db);
       const retry = await post(app, path, body, key);
       if (retry.status === 409) inUse = retry;
       else expect(answerOf(retry)).toEqual(answerOf(await first));
@@ -240,9 +247,7 @@ describeEachDialect("Idempotency-Key", (database) => {
       const email = `slow${attempt}@example.com`;
       const body = { email, name: "Slow", password: PASSWORD };
       const slow = post(app, path, body, key);
-      while ((await count(db, "idempotency_keys", "state = 'in_progress'")) === 0) {
-        await Bun.sleep(1);
-      }
+      await reservationSeen(db);
       // As if it had been running for two minutes: a retry may take the reservation over.
       const twoMinutesAgo = new Date(Date.now() - 120_000);
       await run(
