@@ -41,6 +41,13 @@ const unrouted: Map<number, DocumentedResponse> = (() => {
   ]);
 })();
 
+/**
+ * The header that makes a create safe to retry (docs/api.md#idempotent-retries): a valid request
+ * that carries it and succeeds is sent again and must get the same answer, marked as replayed;
+ * a key sent again with another request gets 422.
+ */
+const IDEMPOTENCY_KEY = "idempotency-key";
+
 /** Every string a request sent that the server took: a later 409 on one of them is the data's doing. */
 function stringsOf(text: string | undefined): string[] {
   try {
@@ -58,6 +65,8 @@ describeEachDialect("requests generated from openapi.json", (database) => {
   let app: TestApp;
   let world: World;
   const taken = new Set<string>();
+  const usedKeys = new Set<string>();
+  let replays = 0;
   const counts: Record<Category, number> = { valid: 0, tolerated: 0, invalid: 0 };
   const shapes = new Set<string>();
 
@@ -71,9 +80,11 @@ describeEachDialect("requests generated from openapi.json", (database) => {
   async function judge(spec: RequestSpec): Promise<string | undefined> {
     const operation = operations[spec.operation] as Operation;
     const built = await world.build(spec, operation);
-    const response = await app.handle(
-      new Request(built.url, { method: built.method, headers: built.headers, body: built.body }),
-    );
+    const send = () =>
+      app.handle(
+        new Request(built.url, { method: built.method, headers: built.headers, body: built.body }),
+      );
+    const response = await send();
     const text = await response.text();
     const { status } = response;
     const report = (what: string) =>
@@ -91,14 +102,29 @@ describeEachDialect("requests generated from openapi.json", (database) => {
         break;
       case "valid": {
         const sent = stringsOf(spec.body?.text);
+        const key = built.headers[IDEMPOTENCY_KEY];
         const allowed =
           (status === 409 && sent.some((value) => taken.has(value))) ||
+          (status === 422 && key !== undefined && usedKeys.has(key)) ||
           (DATA_DEPENDENT[operation.name] ?? []).includes(status);
         if (status >= 300 && !allowed)
           return report(`a valid request got ${status}: ${text.slice(0, 300)}`);
+        if (status < 300 && key !== undefined) {
+          replays++;
+          const again = await send();
+          const againText = await again.text();
+          if (again.status !== status || againText !== text)
+            return report(
+              `its retry got ${again.status} ${againText.slice(0, 300)}, not the same answer`,
+            );
+          if (again.headers.get("idempotent-replayed") !== "true")
+            return report("its retry is not marked Idempotent-Replayed");
+        }
       }
     }
     if (status < 300) for (const value of stringsOf(spec.body?.text)) taken.add(value);
+    const key = built.headers[IDEMPOTENCY_KEY];
+    if (status < 300 && key !== undefined) usedKeys.add(key);
     return undefined;
   }
 
@@ -150,5 +176,7 @@ describeEachDialect("requests generated from openapi.json", (database) => {
     for (const category of ["valid", "tolerated", "invalid"] as const) {
       expect(counts[category]).toBeGreaterThan(0);
     }
+    console.log(`${replays} valid creates sent again with their Idempotency-Key got their answer`);
+    expect(replays).toBeGreaterThan(0);
   }, 900_000);
 });

@@ -35,6 +35,8 @@ export interface RequestSpec {
   path: Record<string, PathValue>;
   /** Either pairs of raw (already encoded) text, or a cursor of a real page. */
   query: [string, string][];
+  /** Header parameters, as sent. */
+  headers: [string, string][];
   realCursor: boolean;
   credentials: Credentials;
   contentType: string | null;
@@ -66,6 +68,27 @@ const pathParameters = (operation: Operation) =>
   operation.parameters.filter((parameter) => parameter.in === "path");
 const queryParameters = (operation: Operation) =>
   operation.parameters.filter((parameter) => parameter.in === "query");
+const headerParameters = (operation: Operation) =>
+  operation.parameters.filter((parameter) => parameter.in === "header");
+
+/**
+ * Text a header can carry unchanged: Latin-1 without control characters (tabs inside), and no
+ * whitespace at either end, which HTTP strips. Anything else a client cannot send as it is.
+ */
+const SENDABLE_HEADER =
+  /^(?:[\x21-\x7e\x80-\xff](?:[\x20-\x7e\x80-\xff\t]*[\x21-\x7e\x80-\xff])?)?$/;
+
+/**
+ * Valid values of a header parameter: mostly random UUIDs where the schema takes them (a header
+ * such as Idempotency-Key is meant to be new per request), else values from its schema.
+ */
+function validHeader(schema: JsonSchema): fc.Arbitrary<string> {
+  const fromSchema = validValue(schema).map(String);
+  const usable = (text: string) => SENDABLE_HEADER.test(text) && acceptsText(schema, text);
+  return fc
+    .oneof({ arbitrary: fc.uuid(), weight: 3 }, { arbitrary: fromSchema, weight: 1 })
+    .filter(usable);
+}
 
 /** A query value as it travels: a string stays itself, anything else is its JSON text. */
 const queryText = (json: string) => {
@@ -116,12 +139,22 @@ function validRequest(operation: Operation): fc.Arbitrary<RequestSpec> {
         maxLength: pathParameters(operation).length,
       }),
       query: validQuery(operation),
+      headers: fc.tuple(
+        ...headerParameters(operation).map((parameter) =>
+          parameter.required
+            ? validHeader(parameter.schema).map((value) => [parameter.name, value] as const)
+            : fc.option(
+                validHeader(parameter.schema).map((value) => [parameter.name, value] as const),
+                { nil: undefined },
+              ),
+        ),
+      ),
       body:
         operation.body === undefined ? fc.constant(undefined) : validObject(operation.body.schema),
       tenantKey: adminOnly || !scoped ? fc.constant(false) : fc.boolean(),
       knownCredentials: fc.boolean(),
     })
-    .map(({ picks, query, body, tenantKey, knownCredentials }) => ({
+    .map(({ picks, query, headers, body, tenantKey, knownCredentials }) => ({
       category: "valid",
       mutation: "valid",
       operation: -1,
@@ -136,6 +169,9 @@ function validRequest(operation: Operation): fc.Arbitrary<RequestSpec> {
         ]),
       ),
       query: query.pairs,
+      headers: headers
+        .filter((pair) => pair !== undefined)
+        .map(([name, value]) => [name, value] as [string, string]),
       realCursor: query.cursor,
       credentials: operation.secured ? { kind: "valid", tenantKey } : { kind: "none" },
       contentType: operation.body?.mediaType ?? null,
@@ -268,6 +304,9 @@ const PATH_JUNK = [
   "0",
 ];
 
+// Header text that HTTP carries as it is but few schemas take: Latin-1 beyond ASCII, inner tabs.
+const HEADER_JUNK = ["caf\u00e9", "\u00ff", "a\tb", "\u00a0a"];
+
 function parameterChanges(operation: Operation): Change[] {
   const changes: Change[] = [];
   for (const parameter of pathParameters(operation)) {
@@ -311,6 +350,22 @@ function parameterChanges(operation: Operation): Change[] {
             [parameter.name, "2"],
           ]),
         ),
+      );
+    }
+  }
+  for (const parameter of headerParameters(operation)) {
+    const values = [
+      ...mutationsOf(parameter.schema).map(({ json }) => queryText(json)),
+      ...HEADER_JUNK,
+    ].filter((text) => SENDABLE_HEADER.test(text) && !acceptsText(parameter.schema, text));
+    for (const value of new Set(values)) {
+      changes.push(
+        change("invalid", `header ${parameter.name} = ${value.slice(0, 60)}`, (spec) => ({
+          headers: [
+            ...spec.headers.filter(([name]) => name !== parameter.name),
+            [parameter.name, value],
+          ],
+        })),
       );
     }
   }

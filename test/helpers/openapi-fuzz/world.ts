@@ -164,7 +164,7 @@ export class World {
       const cursor = await this.cursorFor(path);
       if (cursor !== null) query.push(["cursor", encodeURIComponent(cursor)]);
     }
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = Object.fromEntries(spec.headers);
     const authorization = this.authorization(spec.credentials, tenant);
     if (authorization !== undefined) headers.authorization = authorization;
     if (spec.contentType !== null && spec.body !== undefined) {
