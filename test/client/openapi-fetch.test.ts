@@ -105,4 +105,50 @@ describeEachDialect("openapi-fetch client from openapi.json", (database) => {
     expect(status).toBe(404);
     expect(problem).toMatchObject({ type: "/problems/not-found", title: "Not found" });
   }, 60_000);
+
+  test("Idempotency-Key as the document types it: a replay, 400, 409 in flight, 422 reused", async () => {
+    const admin = clientWith(ADMIN_TOKEN);
+    const key = crypto.randomUUID();
+    const create = (slug: string, idempotencyKey: string) =>
+      admin.POST("/tenants", {
+        params: { header: { "idempotency-key": idempotencyKey } },
+        body: { name: "Keyed", slug },
+      });
+    const first = await create("keyed", key);
+    if (first.data === undefined) throw new Error(JSON.stringify(first.error));
+    const replayed = await create("keyed", key);
+    expect(replayed.response.status).toBe(201);
+    expect(replayed.response.headers.get("idempotent-replayed")).toBe("true");
+    expect(replayed.data).toEqual(first.data);
+
+    const reused = await create("keyed-other", key);
+    expect(reused.response.status).toBe(422);
+    expect(reused.error?.type).toBe("/problems/idempotency-key-reused");
+    const malformed = await create("keyed-bad", "x".repeat(256));
+    expect(malformed.response.status).toBe(400);
+    expect(malformed.error?.type).toBe("/problems/bad-request");
+
+    // In flight: the first request hashes its password while the second arrives.
+    const client = clientWith(first.data.apiKey);
+    const tenantId = first.data.id;
+    const statuses: number[] = [];
+    let inUse: string | undefined;
+    for (let attempt = 0; attempt < 5 && inUse === undefined; attempt++) {
+      const userKey = crypto.randomUUID();
+      const send = () =>
+        client.POST("/tenants/{tenantId}/users", {
+          params: { path: { tenantId }, header: { "idempotency-key": userKey } },
+          body: { email: `keyed${attempt}@example.com`, name: "Keyed", password: PASSWORD },
+        });
+      const running = send();
+      const second = await send();
+      statuses.push(second.response.status, (await running).response.status);
+      if (second.response.status === 409) {
+        expect(second.response.headers.get("retry-after")).toBe("1");
+        inUse = second.error?.type;
+      }
+    }
+    expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
+    expect(inUse).toBe("/problems/idempotency-key-in-use");
+  }, 60_000);
 });
