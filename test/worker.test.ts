@@ -192,6 +192,33 @@ function describeWorker(
         expect(output).not.toContain(secret);
       }
     });
+
+    test("an Idempotency-Key: each create's retry replays its answer (Web Crypto in workerd), another body 422", async () => {
+      const creates = [
+        { path: "/tenants", token: ADMIN_TOKEN, body: { name: "Edge once", slug: "edge-once" } },
+        {
+          path: `/tenants/${tenant.id}/users`,
+          token: tenant.apiKey,
+          body: { email: "once@example.com", name: "Once", password: PASSWORD },
+        },
+        { path: `/tenants/${tenant.id}/api-keys`, token: tenant.apiKey, body: { name: "once" } },
+      ];
+      for (const { path, token, body } of creates) {
+        const headers = { "idempotency-key": crypto.randomUUID() };
+        const first = await call(worker, "POST", path, { token, body, headers });
+        expect(first.status).toBe(201);
+        const retry = await call(worker, "POST", path, { token, body, headers });
+        expect(retry.status).toBe(201);
+        expect(retry.headers.get("idempotent-replayed")).toBe("true");
+        expect(JSON.stringify(retry.body)).toBe(JSON.stringify(first.body));
+        const other = await call(worker, "POST", path, {
+          token,
+          body: { ...body, name: "Other" },
+          headers,
+        });
+        expect(expectProblem(other, 422).type).toBe("/problems/idempotency-key-reused");
+      }
+    });
   });
 }
 

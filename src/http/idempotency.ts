@@ -6,7 +6,7 @@ import { Problem } from "./problem";
 
 const IDEMPOTENCY_KEY = "idempotency-key";
 /** Set on an answer that a retry gets again, as Stripe names it. */
-export const REPLAYED_HEADER = "idempotent-replayed";
+const REPLAYED_HEADER = "idempotent-replayed";
 
 /**
  * The Idempotency-Key header of the creating POSTs (draft-ietf-httpapi-idempotency-key-header):

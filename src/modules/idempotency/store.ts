@@ -148,5 +148,3 @@ export function createIdempotencyStore(db: AppDatabase, ttlMs: number) {
     },
   };
 }
-
-export type IdempotencyStore = ReturnType<typeof createIdempotencyStore>;
