@@ -1,6 +1,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import type { Database } from "../../src/db/client";
+import { createIdempotencyStore } from "../../src/modules/idempotency/store";
 import { describeEachDialect } from "../helpers/databases";
 import {
   ADMIN_TOKEN,
@@ -300,6 +301,26 @@ describeEachDialect("Idempotency-Key", (database) => {
       ),
     ).toBe(0);
     expect(await count(db, "idempotency_keys")).toBe(rows - expired + 1);
+  });
+
+  test("the store: a claimed row keeps comparable times, so that it expires and is purged", async () => {
+    const { db } = database();
+    const store = createIdempotencyStore(db, 60_000);
+    const record = { scope: "store-test", keyHash: "a".repeat(64), requestHash: "b".repeat(64) };
+    expect((await store.reserve(record)).kind).toBe("acquired");
+    expect((await store.reserve(record)).kind).toBe("in_progress");
+    expect((await store.reserve({ ...record, requestHash: "c".repeat(64) })).kind).toBe(
+      "other_request",
+    );
+    await run(db, "update idempotency_keys set expires_at = created_at where scope = 'store-test'");
+    // Expired: the next request claims the row anew (each column through its CASE).
+    expect((await store.reserve(record)).kind).toBe("acquired");
+    const mine = "scope = 'store-test'";
+    expect(await count(db, "idempotency_keys", mine)).toBe(1);
+    await store.purgeExpired(Date.now() + 30_000);
+    expect(await count(db, "idempotency_keys", mine)).toBe(1);
+    expect(await store.purgeExpired(Date.now() + 61_000)).toBeGreaterThanOrEqual(1);
+    expect(await count(db, "idempotency_keys", mine)).toBe(0);
   });
 
   test("a database dump holds neither the API keys nor the idempotency keys nor the passwords", async () => {
