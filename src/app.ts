@@ -9,6 +9,7 @@ import { errorHandler } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { apiDocs } from "./http/openapi";
 import { pageLinks } from "./http/page-links";
+import { readRouting } from "./http/read-routing";
 import { lowerCasePathIds } from "./http/path-ids";
 import { requestLog } from "./http/request-log";
 import { createLogger, type Logger } from "./lib/logger";
@@ -55,6 +56,7 @@ export function createApp({
 
   // normalize: false turns unknown body properties into 422 instead of dropping them silently.
   return new Elysia({ normalize: false, adapter })
+    .use(readRouting("replicas" in db && db.replicas !== undefined))
     .use(requestLog(logger))
     .use(cors(config.corsOrigins))
     .use(errorHandler(logger))

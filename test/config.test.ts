@@ -19,6 +19,7 @@ describe("parseConfig", () => {
       workers: 1,
       worker: undefined,
       corsOrigins: [],
+      readReplicas: undefined,
     });
   });
 

@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
-import { sameSecret, sha256 } from "../lib/tokens";
+import { identifyCaller, onPrimary, readsMayLag } from "../db/caller-scope";
+import { parseApiKey, sameSecret, sha256 } from "../lib/tokens";
 import type { ApiKeyService } from "../modules/api-keys/service";
 import { ProblemError } from "./problem";
 
@@ -22,8 +23,16 @@ export function authentication(adminToken: string, apiKeys: ApiKeyService) {
       const token = header.match(BEARER)?.[1];
       if (token === undefined)
         throw unauthorized("Malformed Authorization header: use Bearer <token>");
-      if (sameSecret(token, adminTokenDigest)) return { principal: { kind: "admin" } };
-      const key = await apiKeys.authenticate(token);
+      if (sameSecret(token, adminTokenDigest)) {
+        identifyCaller("admin");
+        return { principal: { kind: "admin" } };
+      }
+      // Named before the key is looked up, so that a key that revoked itself reads its own write.
+      const keyId = parseApiKey(token)?.keyId;
+      if (keyId !== undefined) identifyCaller(`key:${keyId}`);
+      let key = await apiKeys.authenticate(token);
+      // A key made a moment ago (by another caller) may not have reached the standby that answered.
+      if (key === undefined && readsMayLag()) key = await onPrimary(() => apiKeys.authenticate(token));
       if (key === undefined) throw unauthorized("Unknown or revoked token");
       return { principal: { kind: "tenant", tenantId: key.tenantId, apiKeyId: key.apiKeyId } };
     },
