@@ -26,7 +26,8 @@ const SETTINGS = [
 export interface StandbyCluster {
   primaryUrl: string;
   standbyUrl: string;
-  stopStandby(): Promise<void>;
+  /** `fast` closes its connections as a planned stop does; `immediate` drops them as a crash. */
+  stopStandby(mode?: "fast" | "immediate"): Promise<void>;
   startStandby(): Promise<void>;
   /** Stops both servers and removes their files. */
   stop(): Promise<void>;
@@ -62,7 +63,7 @@ export async function startStandbyCluster(applyDelayMs = 0): Promise<StandbyClus
   const standbyData = join(root, "standby");
   const primaryPort = freePort();
   const standbyPort = freePort();
-  const pgCtl = (data: string, action: string, options = "") =>
+  const pgCtl = (data: string, action: string, options = "", mode = "fast") =>
     asPostgres([
       "pg_ctl",
       "-D",
@@ -73,7 +74,7 @@ export async function startStandbyCluster(applyDelayMs = 0): Promise<StandbyClus
       "-t",
       "30",
       ...(options === "" ? [] : ["-o", options]),
-      ...(action === "stop" ? ["-m", "fast"] : []),
+      ...(action === "stop" ? ["-m", mode] : []),
       action,
     ]);
   const startStandbyServer = () =>
@@ -108,9 +109,9 @@ export async function startStandbyCluster(applyDelayMs = 0): Promise<StandbyClus
   return {
     primaryUrl: `postgres://postgres@127.0.0.1:${primaryPort}/${DATABASE}`,
     standbyUrl: `postgres://postgres@127.0.0.1:${standbyPort}/${DATABASE}`,
-    async stopStandby() {
+    async stopStandby(mode = "fast") {
       if (!standbyRunning) return;
-      await pgCtl(standbyData, "stop");
+      await pgCtl(standbyData, "stop", "", mode);
       standbyRunning = false;
     },
     async startStandby() {
