@@ -26,6 +26,9 @@ const SETTINGS = [
 export interface StandbyCluster {
   primaryUrl: string;
   standbyUrl: string;
+  /** The servers' data folders: postmaster.pid there names each server's process. */
+  primaryData: string;
+  standbyData: string;
   /** `fast` closes its connections as a planned stop does; `immediate` drops them as a crash. */
   stopStandby(mode?: "fast" | "immediate"): Promise<void>;
   startStandby(): Promise<void>;
@@ -109,6 +112,8 @@ export async function startStandbyCluster(applyDelayMs = 0): Promise<StandbyClus
   return {
     primaryUrl: `postgres://postgres@127.0.0.1:${primaryPort}/${DATABASE}`,
     standbyUrl: `postgres://postgres@127.0.0.1:${standbyPort}/${DATABASE}`,
+    primaryData,
+    standbyData,
     async stopStandby(mode = "fast") {
       if (!standbyRunning) return;
       await pgCtl(standbyData, "stop", "", mode);
