@@ -51,7 +51,12 @@ async function startApp(env: Record<string, string>) {
   });
   const base = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  while (!(await fetch(`${base}/health`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (performance.now() - started > 30_000) throw new Error("the app did not start");
     await Bun.sleep(10);
   }
@@ -142,7 +147,8 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const scenario of SCENARIOS) {
       const order = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
-      for (const target of order) rows.push({ scenario, target, ...(await load(target, scenario, duration)) });
+      for (const target of order)
+        rows.push({ scenario, target, ...(await load(target, scenario, duration)) });
     }
   }
   for (const app of Object.values(apps)) {
@@ -150,9 +156,12 @@ try {
     await app.child.exited;
   }
 
-  const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)] ?? 0;
+  const median = (numbers: number[]) =>
+    [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)] ?? 0;
   console.log(`\n${connections} connections, ${duration} s x ${rounds} rounds, medians:`);
-  console.log("scenario        | target            | req/s  | p50 ms | p99 ms | primary CPU ms/1k req | standby CPU ms/1k req");
+  console.log(
+    "scenario        | target            | req/s  | p50 ms | p99 ms | primary CPU ms/1k req | standby CPU ms/1k req",
+  );
   let failed = 0;
   for (const scenario of SCENARIOS) {
     for (const target of TARGETS) {
@@ -162,15 +171,25 @@ try {
         scenario.padEnd(15),
         target.padEnd(17),
         String(median(runs.map((run) => run.requestsPerSecond))).padStart(6),
-        median(runs.map((run) => run.p50)).toFixed(2).padStart(6),
-        median(runs.map((run) => run.p99)).toFixed(2).padStart(6),
-        Math.round(median(runs.map((run) => run.primaryCpu))).toString().padStart(21),
-        Math.round(median(runs.map((run) => run.standbyCpu))).toString().padStart(21),
+        median(runs.map((run) => run.p50))
+          .toFixed(2)
+          .padStart(6),
+        median(runs.map((run) => run.p99))
+          .toFixed(2)
+          .padStart(6),
+        Math.round(median(runs.map((run) => run.primaryCpu)))
+          .toString()
+          .padStart(21),
+        Math.round(median(runs.map((run) => run.standbyCpu)))
+          .toString()
+          .padStart(21),
       ];
       console.log(cells.join(" | "));
     }
   }
-  console.log(`rounds' req/s: ${rows.map((row) => `${row.scenario}/${row.target} ${row.requestsPerSecond}`).join(", ")}`);
+  console.log(
+    `rounds' req/s: ${rows.map((row) => `${row.scenario}/${row.target} ${row.requestsPerSecond}`).join(", ")}`,
+  );
   if (failed > 0) {
     console.error(`${failed} requests failed`);
     process.exitCode = 1;

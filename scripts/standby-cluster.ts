@@ -36,7 +36,8 @@ export interface StandbyCluster {
   stop(): Promise<void>;
 }
 
-const idOf = (flag: "-u" | "-g") => Number(Bun.spawnSync(["id", flag, "postgres"]).stdout.toString());
+const idOf = (flag: "-u" | "-g") =>
+  Number(Bun.spawnSync(["id", flag, "postgres"]).stdout.toString());
 
 async function asPostgres(command: string[]): Promise<string> {
   const child = Bun.spawn(

@@ -44,11 +44,26 @@ export function createCallerPositions(maxLagMs: number, capacity = 100_000) {
       const previous = positions.get(caller);
       positions.delete(caller);
       // Concurrent writes of one caller may report out of order: keep the furthest.
-      positions.set(caller, { lsn: previous !== undefined && previous.lsn > lsn ? previous.lsn : lsn, at: now });
+      positions.set(caller, {
+        lsn: previous !== undefined && previous.lsn > lsn ? previous.lsn : lsn,
+        at: now,
+      });
       if (positions.size <= capacity) return;
       const [oldestCaller, oldest] = positions.entries().next().value as [string, Position];
       positions.delete(oldestCaller);
-      floor = { lsn: floor !== undefined && floor.lsn > oldest.lsn ? floor.lsn : oldest.lsn, at: oldest.at };
+      floor = {
+        lsn: floor !== undefined && floor.lsn > oldest.lsn ? floor.lsn : oldest.lsn,
+        at: oldest.at,
+      };
+    },
+
+    /**
+     * Every caller must wait for `lsn`, e.g. all the primary had when this process started:
+     * writes acknowledged before then, by this process or another, left no position here.
+     */
+    raiseFloor(lsn: Lsn): void {
+      const at = performance.now();
+      floor = { lsn: floor !== undefined && floor.lsn > lsn ? floor.lsn : lsn, at };
     },
 
     /** The position a standby must have replayed before it may serve this caller's reads. */

@@ -1,6 +1,6 @@
 import type { Sql } from "postgres";
-import { currentCallerScope } from "./caller-scope";
 import { createCallerPositions, type Lsn, parseLsn, UNKNOWN_LSN } from "./caller-positions";
+import { currentCallerScope } from "./caller-scope";
 import { classifyDatabaseError } from "./errors";
 import { gatePool, isRead } from "./pool-gate";
 import { copyTypeHandling } from "./postgres-options";
@@ -32,8 +32,10 @@ const isPoolTimeout = (error: unknown) => (error as { code?: unknown }).code ===
  * given; `primaryReads` asks the primary for its position without waiting for a write connection.
  */
 export function openReadReplicas(primary: Sql, primaryReads: Sql, options: ReadReplicaOptions) {
-  const standbys = openStandbys(options.urls, primaryReads, options);
   const positions = createCallerPositions(options.maxLagMs);
+  // What the primary had when this process started: writes this process never saw, acknowledged
+  // before a restart, are waited for too.
+  const standbys = openStandbys(options.urls, primaryReads, options, positions.raiseFloor);
   const gated = new Map<Standby, Sql>(
     standbys.list.map((standby) => [
       standby,
@@ -64,19 +66,26 @@ export function openReadReplicas(primary: Sql, primaryReads: Sql, options: ReadR
     return undefined;
   }
 
+  // Writes that finish in the same tick share one question to the primary, sent after all of
+  // them: its answer is at or past each of their commits.
+  let nextPosition: Promise<Lsn> | undefined;
+  const primaryPosition = (): Promise<Lsn> => {
+    nextPosition ??= Promise.resolve().then(async () => {
+      nextPosition = undefined;
+      const [row] = await primaryReads<{ lsn: string }[]>`
+        select pg_current_wal_insert_lsn()::text as lsn`;
+      return row === undefined ? UNKNOWN_LSN : parseLsn(row.lsn);
+    });
+    return nextPosition;
+  };
+
   async function recordWrite(): Promise<void> {
     const scope = currentCallerScope();
     if (scope === undefined) return;
     scope.primary = true;
     if (scope.caller === undefined) return;
-    let lsn = UNKNOWN_LSN;
-    try {
-      const [row] = await primaryReads<{ lsn: string }[]>`
-        select pg_current_wal_insert_lsn()::text as lsn`;
-      if (row !== undefined) lsn = parseLsn(row.lsn);
-    } catch {
-      // The write has committed: its position unknown, no standby serves this caller for now.
-    }
+    // The write has committed: with its position unknown, no standby serves this caller for now.
+    const lsn = await primaryPosition().catch(() => UNKNOWN_LSN);
     positions.record(scope.caller, lsn);
   }
 

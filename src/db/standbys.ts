@@ -54,7 +54,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * time t has all data as of t: its lag is the age of the newest such t. A standby that does not
  * answer within a second, or is no longer in recovery (promoted), is down until it answers again.
  */
-export function openStandbys(urls: readonly string[], primaryReads: Sql, options: StandbyOptions) {
+export function openStandbys(
+  urls: readonly string[],
+  primaryReads: Sql,
+  options: StandbyOptions,
+  onFirstSample: (lsn: Lsn) => void,
+) {
   const interval = options.probeIntervalMs ?? 250;
   const standbys = urls.map((url) => ({
     standby: {
@@ -79,7 +84,10 @@ export function openStandbys(urls: readonly string[], primaryReads: Sql, options
       PROBE_TIMEOUT_MS,
     );
     if (row === undefined) return;
-    samples.push({ at, lsn: parseLsn(row.lsn) });
+    const lsn = parseLsn(row.lsn);
+    // Before any standby can be read from: none has a sample to be fresh against yet.
+    if (samples.length === 0) onFirstSample(lsn);
+    samples.push({ at, lsn });
     const keepAfter = at - options.maxLagMs - interval;
     while (samples.length > 1 && (samples[0] as Sample).at < keepAfter) samples.shift();
   }

@@ -32,7 +32,8 @@ export function authentication(adminToken: string, apiKeys: ApiKeyService) {
       if (keyId !== undefined) identifyCaller(`key:${keyId}`);
       let key = await apiKeys.authenticate(token);
       // A key made a moment ago (by another caller) may not have reached the standby that answered.
-      if (key === undefined && readsMayLag()) key = await onPrimary(() => apiKeys.authenticate(token));
+      if (key === undefined && readsMayLag())
+        key = await onPrimary(() => apiKeys.authenticate(token));
       if (key === undefined) throw unauthorized("Unknown or revoked token");
       return { principal: { kind: "tenant", tenantId: key.tenantId, apiKeyId: key.apiKeyId } };
     },

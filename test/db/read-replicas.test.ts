@@ -26,7 +26,8 @@ interface Caller {
 }
 
 const run = CAN_RUN || IN_CI ? describe : describe.skip;
-if (!CAN_RUN && !IN_CI) console.warn("!!! read-replica tests skipped: they need root and PostgreSQL 15's binaries");
+if (!CAN_RUN && !IN_CI)
+  console.warn("!!! read-replica tests skipped: they need root and PostgreSQL 15's binaries");
 
 run("read replicas [postgres]", () => {
   let cluster: StandbyCluster;
@@ -53,7 +54,9 @@ run("read replicas [postgres]", () => {
   /** Waits until the standby has replayed everything the primary has written so far. */
   const standbyCaughtUp = async () => {
     const admin = postgres(cluster.primaryUrl, { max: 1, onnotice: () => {} });
-    const [{ lsn }] = (await admin`select pg_current_wal_insert_lsn()::text as lsn`) as [{ lsn: string }];
+    const [{ lsn }] = (await admin`select pg_current_wal_insert_lsn()::text as lsn`) as [
+      { lsn: string },
+    ];
     await admin.end();
     for (;;) {
       const [row] = await standbyDirect`select pg_last_wal_replay_lsn() >= ${lsn}::pg_lsn as done`;
@@ -143,7 +146,8 @@ run("read replicas [postgres]", () => {
       body: { name: "second" },
     });
     expect(key.status).toBe(201);
-    const [onStandby] = await standbyDirect`select count(*)::int as n from api_keys where id = ${key.body.id}`;
+    const [onStandby] =
+      await standbyDirect`select count(*)::int as n from api_keys where id = ${key.body.id}`;
     expect(onStandby?.n).toBe(0);
     const before = standbyReads();
     // The key lookup misses on the standby and is asked again on the primary. (Its first use
@@ -203,9 +207,14 @@ run("read replicas [postgres]", () => {
       const lenient = { before: standbyReads() };
       const strictBefore = strict.dialect === "postgres" ? strict.replicas?.stats() : undefined;
       for (const target of [app, strictApp]) {
-        const response = await call(target, "GET", `/tenants/${reader.tenantId}/users/${reader.userId}`, {
-          token: reader.apiKey,
-        });
+        const response = await call(
+          target,
+          "GET",
+          `/tenants/${reader.tenantId}/users/${reader.userId}`,
+          {
+            token: reader.apiKey,
+          },
+        );
         expect(response.status).toBe(200);
       }
       const strictAfter = strict.dialect === "postgres" ? strict.replicas?.stats() : undefined;
@@ -228,9 +237,14 @@ run("read replicas [postgres]", () => {
       const statuses = new Map<number, number>();
       const readers = callers.map(async (caller) => {
         while (reading) {
-          const response = await call(app, "GET", `/tenants/${caller.tenantId}/users/${caller.userId}`, {
-            token: caller.apiKey,
-          });
+          const response = await call(
+            app,
+            "GET",
+            `/tenants/${caller.tenantId}/users/${caller.userId}`,
+            {
+              token: caller.apiKey,
+            },
+          );
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         }
       });
