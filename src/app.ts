@@ -52,11 +52,12 @@ export function createApp({
   const users = createUserService(db, tenants, passwords);
   const apiKeys = createApiKeyService(db);
   const credentials = createCredentialService(db, passwords);
-  const authenticated = authentication(config.adminToken, apiKeys);
+  const readReplicas = "replicas" in db && db.replicas !== undefined;
+  const authenticated = authentication(config.adminToken, apiKeys, readReplicas);
 
   // normalize: false turns unknown body properties into 422 instead of dropping them silently.
   return new Elysia({ normalize: false, adapter })
-    .use(readRouting("replicas" in db && db.replicas !== undefined))
+    .use(readRouting(readReplicas))
     .use(requestLog(logger))
     .use(cors(config.corsOrigins))
     .use(errorHandler(logger))

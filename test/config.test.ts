@@ -133,7 +133,12 @@ describe("parseConfig", () => {
       "DATABASE_READ_URL needs DATABASE_URL to be PostgreSQL: SQLite has no standbys to read from",
     ],
     [
-      { ...ON_POSTGRES, DATABASE_READ_URL: "postgres://app@standby/app", WORKERS: "2", PORT: "3000" },
+      {
+        ...ON_POSTGRES,
+        DATABASE_READ_URL: "postgres://app@standby/app",
+        WORKERS: "2",
+        PORT: "3000",
+      },
       "DATABASE_READ_URL needs WORKERS=1",
     ],
     [

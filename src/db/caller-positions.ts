@@ -80,5 +80,3 @@ export function createCallerPositions(maxLagMs: number, capacity = 100_000) {
     },
   };
 }
-
-export type CallerPositions = ReturnType<typeof createCallerPositions>;

@@ -61,19 +61,19 @@ export function openStandbys(
   onFirstSample: (lsn: Lsn) => void,
 ) {
   const interval = options.probeIntervalMs ?? 250;
-  const standbys = urls.map((url) => ({
-    standby: {
+  const standbys = urls.map((url) => {
+    const standby: Standby = {
       description: redactUrl(url),
       reads: postgres(url, { ...STANDBY_OPTIONS, max: options.readConnections }),
       up: false,
       replayLsn: 0n,
       freshAsOf: Number.NEGATIVE_INFINITY,
       readsServed: 0,
-    } satisfies Standby as Standby,
+    };
     // Its own connection, so that a probe never queues behind the standby's reads.
-    probe: postgres(url, { ...STANDBY_OPTIONS, max: 1 }),
-    probing: false,
-  }));
+    const probe = postgres(url, { ...STANDBY_OPTIONS, max: 1 });
+    return { standby, probe, probing: false };
+  });
   // The primary's positions over the last maxLagMs, oldest first.
   const samples: Sample[] = [];
 
@@ -159,5 +159,3 @@ export function openStandbys(
     },
   };
 }
-
-export type Standbys = ReturnType<typeof openStandbys>;

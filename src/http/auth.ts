@@ -12,8 +12,9 @@ const unauthorized = (detail: string) => new ProblemError("unauthorized", detail
 /**
  * Who is calling: the admin token, or a tenant's API key. Every route of a module that uses this
  * plugin requires one; it runs before the body is validated, so a stranger learns nothing more.
+ * With `readReplicas`, a key that a standby does not know is looked up again on the primary.
  */
-export function authentication(adminToken: string, apiKeys: ApiKeyService) {
+export function authentication(adminToken: string, apiKeys: ApiKeyService, readReplicas = false) {
   const adminTokenDigest = sha256(adminToken);
   return new Elysia().derive(
     { as: "scoped" },
@@ -32,7 +33,7 @@ export function authentication(adminToken: string, apiKeys: ApiKeyService) {
       if (keyId !== undefined) identifyCaller(`key:${keyId}`);
       let key = await apiKeys.authenticate(token);
       // A key made a moment ago (by another caller) may not have reached the standby that answered.
-      if (key === undefined && readsMayLag())
+      if (key === undefined && readReplicas && readsMayLag())
         key = await onPrimary(() => apiKeys.authenticate(token));
       if (key === undefined) throw unauthorized("Unknown or revoked token");
       return { principal: { kind: "tenant", tenantId: key.tenantId, apiKeyId: key.apiKeyId } };

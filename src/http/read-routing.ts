@@ -10,7 +10,7 @@ const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * is current. Authentication names the caller (auth.ts). Without standbys it adds nothing.
  */
 export function readRouting(enabled: boolean) {
-  const plugin = new Elysia({ name: "read-routing" });
+  const plugin = new Elysia();
   if (!enabled) return plugin;
   return plugin.onRequest(({ request }) => {
     enterCallerScope(!READ_METHODS.has(request.method));
