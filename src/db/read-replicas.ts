@@ -3,7 +3,6 @@ import { createCallerPositions, type Lsn, parseLsn, UNKNOWN_LSN } from "./caller
 import { currentCallerScope } from "./caller-scope";
 import { classifyDatabaseError } from "./errors";
 import { gatePool, isRead } from "./pool-gate";
-import { copyTypeHandling } from "./postgres-options";
 import { openStandbys, type Standby, type StandbyOptions } from "./standbys";
 
 type UnsafeArgs = Parameters<Sql["unsafe"]>;
@@ -18,7 +17,9 @@ const run = (client: Sql, args: UnsafeArgs, asValues: boolean): Promise<unknown>
   return asValues ? query.values() : query;
 };
 
-const isPoolTimeout = (error: unknown) => (error as { code?: unknown }).code === "POOL_TIMEOUT";
+// Unavailable covers a server gone, shutting down or starting, and a read not started in time.
+const isStandbyFault = (error: unknown) =>
+  classifyDatabaseError(error, () => undefined)?.kind === "unavailable";
 
 /**
  * Reads on standbys without reading older data than one's own writes. A read outside a write
@@ -36,13 +37,17 @@ export function openReadReplicas(primary: Sql, primaryReads: Sql, options: ReadR
   // What the primary had when this process started: writes this process never saw, acknowledged
   // before a restart, are waited for too.
   const standbys = openStandbys(options.urls, primaryReads, options, positions.raiseFloor);
-  const gated = new Map<Standby, Sql>(
-    standbys.list.map((standby) => [
-      standby,
-      // Only its read path serves: a read waits for its turn at most the acquire timeout.
-      gatePool(standby.reads, standby.reads, 1, options.acquireTimeoutMs),
-    ]),
-  );
+  // Each standby client's gate: a read waits for its turn at most the acquire timeout. Only its
+  // read path serves.
+  const gates = new WeakMap<Sql, Sql>();
+  const gateOf = (standby: Standby): Sql => {
+    let gate = gates.get(standby.reads);
+    if (gate === undefined) {
+      gate = gatePool(standby.reads, standby.reads, 1, options.acquireTimeoutMs);
+      gates.set(standby.reads, gate);
+    }
+    return gate;
+  };
   let next = 0;
   let primaryReadsServed = 0;
 
@@ -92,16 +97,15 @@ export function openReadReplicas(primary: Sql, primaryReads: Sql, options: ReadR
   async function read(args: UnsafeArgs, asValues: boolean): Promise<unknown> {
     const standby = pick();
     if (standby !== undefined) {
+      const client = standby.reads;
       try {
-        const rows = await run(gated.get(standby) as Sql, args, asValues);
+        const rows = await run(gateOf(standby), args, asValues);
         standby.readsServed++;
         return rows;
       } catch (error) {
-        // Waiting longer on the primary would exceed the time a request may wait.
-        if (isPoolTimeout(error)) throw error;
-        if (classifyDatabaseError(error, () => undefined)?.kind === "unavailable") {
-          standbys.markDown(standby);
-        }
+        // Reads change nothing: whatever failed on the standby is asked of the primary, which
+        // answers the same error if the read itself was at fault.
+        if (isStandbyFault(error)) standbys.markDown(standby, client);
       }
     }
     primaryReadsServed++;
@@ -143,9 +147,7 @@ export function openReadReplicas(primary: Sql, primaryReads: Sql, options: ReadR
     /** Resolves once every standby has been probed once. */
     ready: standbys.ready,
     /** Gives the standbys' clients the type handling drizzle set on the primary's. */
-    copyTypeHandling(from: Sql): void {
-      for (const standby of standbys.list) copyTypeHandling(from, standby.reads);
-    },
+    copyTypeHandling: standbys.copyTypeHandling,
     /** Where reads went, and what the probes last saw: for tests and benchmarks. */
     stats() {
       const now = performance.now();

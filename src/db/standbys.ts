@@ -1,7 +1,7 @@
 import postgres, { type Sql } from "postgres";
 import { redactUrl } from "../config";
 import { type Lsn, parseLsn } from "./caller-positions";
-import { POSTGRES_OPTIONS } from "./postgres-options";
+import { copyTypeHandling, POSTGRES_OPTIONS } from "./postgres-options";
 
 /** One standby as the probes last saw it. */
 export interface Standby {
@@ -61,10 +61,17 @@ export function openStandbys(
   onFirstSample: (lsn: Lsn) => void,
 ) {
   const interval = options.probeIntervalMs ?? 250;
+  // The client whose type handling (set by drizzle) every standby client copies.
+  let typeSource: Sql | undefined;
+  const openReads = (url: string) => {
+    const reads = postgres(url, { ...STANDBY_OPTIONS, max: options.readConnections });
+    if (typeSource !== undefined) copyTypeHandling(typeSource, reads);
+    return reads;
+  };
   const standbys = urls.map((url) => {
     const standby: Standby = {
       description: redactUrl(url),
-      reads: postgres(url, { ...STANDBY_OPTIONS, max: options.readConnections }),
+      reads: openReads(url),
       up: false,
       replayLsn: 0n,
       freshAsOf: Number.NEGATIVE_INFINITY,
@@ -72,7 +79,7 @@ export function openStandbys(
     };
     // Its own connection, so that a probe never queues behind the standby's reads.
     const probe = postgres(url, { ...STANDBY_OPTIONS, max: 1 });
-    return { standby, probe, probing: false };
+    return { url, standby, probe, probing: false };
   });
   // The primary's positions over the last maxLagMs, oldest first.
   const samples: Sample[] = [];
@@ -117,6 +124,10 @@ export function openStandbys(
       standby.up = true;
     } catch {
       standby.up = false;
+      // The next probe opens a new connection rather than queue behind one that may hang.
+      const old = entry.probe;
+      entry.probe = postgres(entry.url, { ...STANDBY_OPTIONS, max: 1 });
+      void old.end({ timeout: 0 }).catch(() => {});
     } finally {
       entry.probing = false;
     }
@@ -143,9 +154,25 @@ export function openStandbys(
     list: standbys.map(({ standby }) => standby),
     /** Resolves after the first round of probes, so that a new app can use its standbys at once. */
     ready: started,
-    /** A read failed in a way that says the standby is gone: skip it until a probe sees it again. */
-    markDown(standby: Standby): void {
+    /** Gives every standby client the type handling drizzle set on `from`. */
+    copyTypeHandling(from: Sql): void {
+      typeSource = from;
+      for (const { standby } of standbys) copyTypeHandling(from, standby.reads);
+    },
+    /**
+     * A read failed on the standby or did not start in time: skip it until a probe answers
+     * again, and read through new connections then. After the server restarted, postgres.js was
+     * seen to hold reads on the old client past the acquire timeout while probes answered.
+     */
+    markDown(standby: Standby, failedClient: Sql): void {
       standby.up = false;
+      const entry = standbys.find((candidate) => candidate.standby === standby);
+      // A read on a client already replaced says nothing of the new one.
+      if (entry === undefined || standby.reads !== failedClient) return;
+      const old = standby.reads;
+      standby.reads = openReads(entry.url);
+      // Reads still running on the old client may finish within a second.
+      void old.end({ timeout: 1 }).catch(() => {});
     },
     async close(): Promise<void> {
       stopped = true;

@@ -25,11 +25,11 @@ export function authentication(adminToken: string, apiKeys: ApiKeyService, readR
       if (token === undefined)
         throw unauthorized("Malformed Authorization header: use Bearer <token>");
       if (sameSecret(token, adminTokenDigest)) {
-        identifyCaller("admin");
+        if (readReplicas) identifyCaller("admin");
         return { principal: { kind: "admin" } };
       }
       // Named before the key is looked up, so that a key that revoked itself reads its own write.
-      const keyId = parseApiKey(token)?.keyId;
+      const keyId = readReplicas ? parseApiKey(token)?.keyId : undefined;
       if (keyId !== undefined) identifyCaller(`key:${keyId}`);
       let key = await apiKeys.authenticate(token);
       // A key made a moment ago (by another caller) may not have reached the standby that answered.
