@@ -22,6 +22,7 @@ describe("parseConfig", () => {
       worker: undefined,
       corsOrigins: [],
       readReplicas: undefined,
+      requireIfMatch: false,
     });
   });
 
@@ -79,6 +80,7 @@ describe("parseConfig", () => {
       DATABASE_ACQUIRE_TIMEOUT_MS: "750",
       ADMIN_TOKEN: " 0123456789abcdef0123456789abcdef ",
       WORKERS: "4",
+      REQUIRE_IF_MATCH: "true",
     });
     expect(config).toMatchObject({
       database: { dialect: "postgres", url: "postgresql://app:secret@db.internal:5433/app" },
@@ -92,6 +94,7 @@ describe("parseConfig", () => {
       databaseAcquireTimeoutMs: 750,
       adminToken: "0123456789abcdef0123456789abcdef",
       workers: 4,
+      requireIfMatch: true,
     });
   });
 
@@ -118,6 +121,10 @@ describe("parseConfig", () => {
       'NODE_ENV="staging" is invalid: expected one of development, production, test',
     ],
     [{ MIGRATE_ON_START: "maybe" }, 'MIGRATE_ON_START="maybe" is invalid: expected true or false'],
+    [
+      { REQUIRE_IF_MATCH: "always" },
+      'REQUIRE_IF_MATCH="always" is invalid: expected true or false',
+    ],
     [{ ADMIN_TOKEN: "short" }, "ADMIN_TOKEN is too short: expected at least 32 characters"],
     [{ NODE_ENV: "production" }, "ADMIN_TOKEN is required when NODE_ENV=production"],
     [
