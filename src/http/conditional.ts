@@ -108,7 +108,7 @@ export function noneMatchHits(request: Request, currentTag: string): boolean {
 export const preconditionFailed = (what: string) =>
   new ProblemError(
     "precondition_failed",
-    `The ${what} has changed since the If-Match tag was read: read it again, then retry`,
+    `If-Match names no current ETag of the ${what}: it has changed since the tag was read`,
   );
 
 /**
