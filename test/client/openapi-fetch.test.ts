@@ -127,8 +127,9 @@ describeEachDialect("openapi-fetch client from openapi.json", (database) => {
     });
     expect(notModified.response.status).toBe(304);
     expect(notModified.response.headers.get("etag")).toBe(tenantTag);
-    // The client read the empty body as the error's.
-    expect(notModified.error).toBe("");
+    // No body: the client has no data, and an empty error body.
+    expect(notModified.data).toBeUndefined();
+    expect(String(notModified.error)).toBe("");
 
     const user = await client.POST("/tenants/{tenantId}/users", {
       params: { path },
