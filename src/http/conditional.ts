@@ -4,6 +4,10 @@
  * strong validator. A GET answers 304 when If-None-Match names the current tag; a PATCH or
  * DELETE with If-Match changes the row only while its version is one of the tags' versions, which
  * the service compares in the UPDATE or DELETE statement itself.
+ *
+ * When that statement changes no row, a read after it tells 404 from 412. It needs no transaction
+ * with the write: ids are never reused, so a row missing at the read was missing at the write,
+ * and a row that changed or went away in between gets the answer that is true at the read.
  */
 import { t } from "elysia";
 import { ProblemError } from "./problem";
