@@ -6,8 +6,8 @@
  * the service compares in the UPDATE or DELETE statement itself.
  *
  * When that statement changes no row, a read after it tells 404 from 412. It needs no transaction
- * with the write: ids are never reused, so a row missing at the read was missing at the write,
- * and a row that changed or went away in between gets the answer that is true at the read.
+ * with the write: ids are never reused, so a row present at the read was present at the write,
+ * which therefore found another version (412); a row missing at the read is 404, true by then.
  */
 import { t } from "elysia";
 import { ProblemError } from "./problem";
