@@ -11,6 +11,7 @@ import { jsonBody } from "./http/json-body";
 import { apiDocs } from "./http/openapi";
 import { pageLinks } from "./http/page-links";
 import { lowerCasePathIds } from "./http/path-ids";
+import { readRouting } from "./http/read-routing";
 import { requestLog } from "./http/request-log";
 import { createLogger, type Logger } from "./lib/logger";
 import type { PasswordHasher } from "./lib/password";
@@ -53,11 +54,13 @@ export function createApp({
   const users = createUserService(db, tenants, passwords);
   const apiKeys = createApiKeyService(db);
   const credentials = createCredentialService(db, passwords);
-  const authenticated = authentication(config.adminToken, apiKeys);
+  const readReplicas = "replicas" in db && db.replicas !== undefined;
+  const authenticated = authentication(config.adminToken, apiKeys, readReplicas);
   const once = idempotentCreates(createIdempotencyService(db, config.idempotencyTtlSeconds));
 
   // normalize: false turns unknown body properties into 422 instead of dropping them silently.
   return new Elysia({ normalize: false, adapter })
+    .use(readRouting(readReplicas))
     .use(requestLog(logger))
     .use(cors(config.corsOrigins))
     .use(errorHandler(logger))
@@ -73,9 +76,9 @@ export function createApp({
       }),
     )
     .use(healthRoutes(db, migrations, shutdown))
-    .use(tenantRoutes(tenants, authenticated, once))
-    .use(userRoutes(users, authenticated, once))
-    .use(apiKeyRoutes(apiKeys, tenants, authenticated, once))
+    .use(tenantRoutes(tenants, authenticated, config.requireIfMatch, once))
+    .use(userRoutes(users, authenticated, config.requireIfMatch, once))
+    .use(apiKeyRoutes(apiKeys, tenants, authenticated, config.requireIfMatch, once))
     .use(credentialRoutes(credentials, tenants, authenticated));
 }
 

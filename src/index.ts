@@ -21,6 +21,7 @@ const db = await openDatabaseOrExit(config, {
   poolSize: config.databasePoolSize,
   readConnections: config.databaseReadConnections,
   acquireTimeoutMs: config.databaseAcquireTimeoutMs,
+  ...(config.readReplicas && { readReplicas: config.readReplicas }),
 });
 const migrations = startupMigrations(db.dialect);
 
@@ -68,6 +69,7 @@ function serve(adminToken: string): void {
       url,
       database: db.dialect,
       location: db.description,
+      ...("replicas" in db && db.replicas && { standbys: db.replicas.stats().standbys.length }),
       docs: `${url}/swagger`,
     });
   } else {

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, parseConfig, parseDatabaseUrl, redactUrl } from "../src/config";
 
+const ON_POSTGRES = { DATABASE_URL: "postgres://app@primary/app" };
+
 describe("parseConfig", () => {
   test("defaults: SQLite at ./data/app.db, port 3000, migrations on start", () => {
     expect(parseConfig({})).toEqual({
@@ -19,6 +21,8 @@ describe("parseConfig", () => {
       workers: 1,
       worker: undefined,
       corsOrigins: [],
+      readReplicas: undefined,
+      requireIfMatch: false,
       idempotencyTtlSeconds: 86_400,
     });
   });
@@ -37,6 +41,33 @@ describe("parseConfig", () => {
     expect(
       parseConfig({ CORS_ORIGINS: "https://app.example.com, http://localhost:5173" }).corsOrigins,
     ).toEqual(["https://app.example.com", "http://localhost:5173"]);
+  });
+
+  test("DATABASE_READ_URL: standbys separated by commas, 10 s of lag allowed unless told", () => {
+    expect(parseConfig(ON_POSTGRES).readReplicas).toBeUndefined();
+    expect(
+      parseConfig({
+        ...ON_POSTGRES,
+        DATABASE_READ_URL: "postgres://app@standby1/app, postgresql://app@standby2:5433/app",
+      }).readReplicas,
+    ).toEqual({
+      urls: ["postgres://app@standby1/app", "postgresql://app@standby2:5433/app"],
+      maxLagMs: 10_000,
+    });
+    expect(
+      parseConfig({
+        ...ON_POSTGRES,
+        DATABASE_READ_URL: "postgres://app@standby1/app",
+        DATABASE_MAX_REPLICA_LAG_MS: "500",
+      }).readReplicas?.maxLagMs,
+    ).toBe(500);
+  });
+
+  test("a standby's password never appears in an error", () => {
+    const parse = () =>
+      parseConfig({ ...ON_POSTGRES, DATABASE_READ_URL: "postgres://app:s3cr3t@standby:99999/app" });
+    expect(parse).toThrow('DATABASE_READ_URL has "postgres://app:****@standby:99999/app"');
+    expect(parse).not.toThrow("s3cr3t");
   });
 
   test("NODE_ENV=production turns migrations on start off unless asked", () => {
@@ -59,6 +90,7 @@ describe("parseConfig", () => {
       DATABASE_ACQUIRE_TIMEOUT_MS: "750",
       ADMIN_TOKEN: " 0123456789abcdef0123456789abcdef ",
       WORKERS: "4",
+      REQUIRE_IF_MATCH: "true",
     });
     expect(config).toMatchObject({
       database: { dialect: "postgres", url: "postgresql://app:secret@db.internal:5433/app" },
@@ -72,6 +104,7 @@ describe("parseConfig", () => {
       databaseAcquireTimeoutMs: 750,
       adminToken: "0123456789abcdef0123456789abcdef",
       workers: 4,
+      requireIfMatch: true,
     });
   });
 
@@ -98,6 +131,10 @@ describe("parseConfig", () => {
       'NODE_ENV="staging" is invalid: expected one of development, production, test',
     ],
     [{ MIGRATE_ON_START: "maybe" }, 'MIGRATE_ON_START="maybe" is invalid: expected true or false'],
+    [
+      { REQUIRE_IF_MATCH: "always" },
+      'REQUIRE_IF_MATCH="always" is invalid: expected true or false',
+    ],
     [{ ADMIN_TOKEN: "short" }, "ADMIN_TOKEN is too short: expected at least 32 characters"],
     [{ NODE_ENV: "production" }, "ADMIN_TOKEN is required when NODE_ENV=production"],
     [
@@ -108,6 +145,27 @@ describe("parseConfig", () => {
     [{ CORS_ORIGINS: "https://app.example.com/" }, 'CORS_ORIGINS has "https://app.example.com/"'],
     [{ CORS_ORIGINS: "app.example.com" }, "which is not an origin"],
     [{ CORS_ORIGINS: "ftp://files.example.com" }, "which is not an origin"],
+    [
+      { DATABASE_READ_URL: "postgres://app@standby/app" },
+      "DATABASE_READ_URL needs DATABASE_URL to be PostgreSQL: SQLite has no standbys to read from",
+    ],
+    [
+      {
+        ...ON_POSTGRES,
+        DATABASE_READ_URL: "postgres://app@standby/app",
+        WORKERS: "2",
+        PORT: "3000",
+      },
+      "DATABASE_READ_URL needs WORKERS=1",
+    ],
+    [
+      { ...ON_POSTGRES, DATABASE_READ_URL: "postgres://app:pw@standby/app,standby2:5432" },
+      'DATABASE_READ_URL has "standby2:5432", which is not a PostgreSQL URL',
+    ],
+    [
+      { ...ON_POSTGRES, DATABASE_MAX_REPLICA_LAG_MS: "0" },
+      'DATABASE_MAX_REPLICA_LAG_MS="0" is invalid: expected an integer from 1 to 3600000',
+    ],
   ])("%o fails with one line naming the variable", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

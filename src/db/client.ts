@@ -10,6 +10,7 @@ import { assertUnreachable } from "../lib/assert";
 import type { D1BackedDatabase } from "./client-edge";
 import { gatePool } from "./pool-gate";
 import { copyTypeHandling, POSTGRES_OPTIONS } from "./postgres-options";
+import { openReadReplicas, type ReadReplicas } from "./read-replicas";
 import { postgresTables, sqliteTables } from "./schema";
 
 /**
@@ -32,7 +33,7 @@ export interface DatabaseBase {
 }
 
 export type Database =
-  | (DatabaseBase & { dialect: "postgres"; sql: Sql })
+  | (DatabaseBase & { dialect: "postgres"; sql: Sql; replicas?: ReadReplicas })
   | (DatabaseBase & { dialect: "sqlite"; sqlite: BunSqlite });
 
 /** What the HTTP app runs on: a database opened here, or a D1 binding on Workers (client-edge.ts). */
@@ -45,6 +46,8 @@ export interface PostgresOptions {
   readConnections?: number;
   /** How long a query waits for a free connection before it fails (answered 503). */
   acquireTimeoutMs?: number;
+  /** Standbys that serve reads (DATABASE_READ_URL): see read-replicas.ts. */
+  readReplicas?: { urls: readonly string[]; maxLagMs: number; probeIntervalMs?: number };
 }
 
 interface OpenOptions extends PostgresOptions {
@@ -65,15 +68,21 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
 
 function openPostgres(url: string, options: OpenOptions): Database {
   const poolSize = options.poolSize ?? 10;
+  const readConnections = options.readConnections ?? 2;
+  const acquireTimeoutMs = options.acquireTimeoutMs ?? 5_000;
   const sql = postgres(url, { ...POSTGRES_OPTIONS, max: poolSize });
-  const reads = postgres(url, { ...POSTGRES_OPTIONS, max: options.readConnections ?? 2 });
-  const orm = drizzlePostgres(gatePool(sql, reads, poolSize, options.acquireTimeoutMs ?? 5_000), {
-    logger: options.queryLogger,
-  });
+  const reads = postgres(url, { ...POSTGRES_OPTIONS, max: readConnections });
+  const gated = gatePool(sql, reads, poolSize, acquireTimeoutMs);
+  const replicas =
+    options.readReplicas &&
+    openReadReplicas(gated, reads, { ...options.readReplicas, readConnections, acquireTimeoutMs });
+  const orm = drizzlePostgres(replicas?.client ?? gated, { logger: options.queryLogger });
   copyTypeHandling(sql, reads);
+  replicas?.copyTypeHandling(sql);
   return {
     dialect: "postgres",
     sql,
+    ...(replicas && { replicas }),
     orm,
     tables: postgresTables,
     description: describeDatabase({ dialect: "postgres", url }),
@@ -81,6 +90,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
       await sql`select 1`;
     },
     close: async () => {
+      await replicas?.close();
       await Promise.all([sql.end({ timeout: 5 }), reads.end({ timeout: 5 })]);
     },
   };

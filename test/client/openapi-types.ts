@@ -367,6 +367,8 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     /** @description `true` on the stored answer of an earlier request with the same Idempotency-Key, sent again; absent otherwise */
                     "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
@@ -538,7 +540,10 @@ export interface operations {
     getTenantsByTenantId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags of representations the client holds (weak comparison), or `*`: when one is current the answer is 304 with no body */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -549,6 +554,8 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -563,6 +570,15 @@ export interface operations {
                         updatedAt: string;
                     };
                 };
+            };
+            /** @description Not modified: If-None-Match names the current ETag. No body; the ETag header is sent */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description RFC 9457 problem details */
             401: {
@@ -632,7 +648,10 @@ export interface operations {
     deleteTenantsByTenantId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -710,8 +729,50 @@ export interface operations {
                     };
                 };
             };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -736,7 +797,10 @@ export interface operations {
     patchTenantsByTenantId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -755,6 +819,8 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -854,6 +920,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             413: {
                 headers: {
@@ -898,6 +985,27 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1045,6 +1153,8 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     /** @description `true` on the stored answer of an earlier request with the same Idempotency-Key, sent again; absent otherwise */
                     "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
@@ -1215,7 +1325,10 @@ export interface operations {
     "deleteTenantsByTenantIdApi-keysByKeyId": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
             path: {
                 tenantId: string;
                 keyId: string;
@@ -1273,8 +1386,50 @@ export interface operations {
                     };
                 };
             };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1627,6 +1782,8 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     /** @description `true` on the stored answer of an earlier request with the same Idempotency-Key, sent again; absent otherwise */
                     "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
@@ -1801,7 +1958,10 @@ export interface operations {
     getTenantsByTenantIdUsersById: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags of representations the client holds (weak comparison), or `*`: when one is current the answer is 304 with no body */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenantId: string;
                 id: string;
@@ -1813,6 +1973,8 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1833,86 +1995,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description RFC 9457 problem details */
-            401: {
+            /** @description Not modified: If-None-Match names the current ETag. No body; the ETag header is sent */
+            304: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        detail?: string;
-                        errors?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        /** @description The request's X-Request-Id */
-                        requestId?: string;
-                        status: number;
-                        title: string;
-                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
-                        type: string;
-                    };
-                };
-            };
-            /** @description RFC 9457 problem details */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        detail?: string;
-                        errors?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        /** @description The request's X-Request-Id */
-                        requestId?: string;
-                        status: number;
-                        title: string;
-                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
-                        type: string;
-                    };
-                };
-            };
-            /** @description RFC 9457 problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        detail?: string;
-                        errors?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        /** @description The request's X-Request-Id */
-                        requestId?: string;
-                        status: number;
-                        title: string;
-                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
-                        type: string;
-                    };
-                };
-            };
-        };
-    };
-    deleteTenantsByTenantIdUsersById: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenantId: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1982,10 +2069,142 @@ export interface operations {
             };
         };
     };
+    deleteTenantsByTenantIdUsersById: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     patchTenantsByTenantIdUsersById: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
             path: {
                 tenantId: string;
                 id: string;
@@ -2013,6 +2232,8 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2117,6 +2338,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             413: {
                 headers: {
@@ -2161,6 +2403,27 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

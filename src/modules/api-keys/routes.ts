@@ -1,5 +1,6 @@
 import { Elysia, t } from "elysia";
 import { type Authentication, requireTenant } from "../../http/auth";
+import { entityTag, ifMatchVersions } from "../../http/conditional";
 import {
   IdempotencyHeaders,
   type IdempotentCreates,
@@ -14,12 +15,18 @@ import type { ApiKeyService, CreatedApiKeyRow } from "./service";
 
 const detail = (summary: string) => ({ summary, tags: ["API keys"] });
 
-const created = (key: CreatedApiKeyRow) => ({ status: 201 as const, headers: {}, body: key });
+/** A create's answer: the key, shown this once, with its ETag. */
+const created = ({ version, ...key }: CreatedApiKeyRow) => ({
+  status: 201 as const,
+  headers: { etag: entityTag(key.id, version) },
+  body: key,
+});
 
 export function apiKeyRoutes(
   apiKeys: ApiKeyService,
   tenants: TenantService,
   authenticated: Authentication,
+  requireIfMatch: boolean,
   once: IdempotentCreates,
 ) {
   return new Elysia({ prefix: "/tenants/:tenantId/api-keys" })
@@ -64,14 +71,18 @@ export function apiKeyRoutes(
     )
     .delete(
       "/:keyId",
-      async ({ principal, params, status }) => {
+      async ({ principal, params, request, status }) => {
         requireTenant(principal, params.tenantId);
-        await apiKeys.revoke(params.tenantId, params.keyId);
+        const expected = ifMatchVersions(request, params.keyId, requireIfMatch);
+        await apiKeys.revoke(params.tenantId, params.keyId, expected);
         return status(204, undefined);
       },
       {
         params: ApiKeyParams,
-        response: { 204: t.Void({ description: "Revoked" }), ...problemResponses(401, 404, 422) },
+        response: {
+          204: t.Void({ description: "Revoked" }),
+          ...problemResponses(401, 404, 412, 422, 428),
+        },
         detail: detail("Revoke an API key; it fails from the very next request"),
       },
     );

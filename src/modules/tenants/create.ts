@@ -2,7 +2,7 @@ import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { type Companions, insertTogether } from "../../db/atomic";
 import type { AppDatabase } from "../../db/client";
-import { appDefaults, insertPlaceholders, pickColumns } from "../../db/prepared";
+import { appDefaults, insertPlaceholders, pickColumns, rowDefaults } from "../../db/prepared";
 import { assertUnreachable } from "../../lib/assert";
 import { lazy } from "../../lib/lazy";
 import { generateApiKey } from "../../lib/tokens";
@@ -20,6 +20,8 @@ export interface TenantRow {
   slug: string;
   createdAt: string;
   updatedAt: string;
+  /** 1: the row's version, from which the ETag is made. */
+  version: number;
 }
 
 /** A new tenant and its first key, shown this once. */
@@ -152,11 +154,13 @@ export function tenantWithKeyInserter(
       for (const [name, value] of Object.entries(keyRow)) params[`key_${name}`] = value;
       rows = await insert()(params);
     } else {
+      // Every value given, the schema's defaults (version) included: the row is known before.
+      const written = { ...rowDefaults(tenants), ...tenant };
       const expected = {
-        tenant: pickColumns(columns, tenant) as unknown as TenantRow,
+        tenant: pickColumns(columns, written) as unknown as TenantRow,
         apiKey: key.token,
       };
-      rows = await insertWith(tenant, { ...keyRow, name: keyName }, expected, companions);
+      rows = await insertWith(written, { ...keyRow, name: keyName }, expected, companions);
     }
     const [row] = rows as TenantRow[];
     if (row === undefined) throw new Error("insert returned no row");
