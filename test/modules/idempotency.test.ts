@@ -25,10 +25,11 @@ const post = (
 ): Promise<TestResponse> =>
   call(app, "POST", path, { body, token, headers: { "idempotency-key": key } });
 
-/** What a retry must get again: status, Location and the body, byte for byte. */
+/** What a retry must get again: status, Location, ETag and the body, byte for byte. */
 const answerOf = (response: TestResponse) => ({
   status: response.status,
   location: response.headers.get("location"),
+  etag: response.headers.get("etag"),
   body: JSON.stringify(response.body),
 });
 
@@ -81,6 +82,7 @@ describeEachDialect("Idempotency-Key", (database) => {
       const first = await post(app, path, body, key);
       expect(first.status).toBe(201);
       expect(first.headers.get("idempotent-replayed")).toBeNull();
+      expect(first.headers.get("etag")).toStartWith(`"${first.body.id}-`);
       const retry = await post(app, path, body, key);
       expect(answerOf(retry)).toEqual(answerOf(first));
       expect(retry.headers.get("idempotent-replayed")).toBe("true");
@@ -94,7 +96,9 @@ describeEachDialect("Idempotency-Key", (database) => {
     expect(created.status).toBe(201);
     const replayed = await post(app, "/tenants", { name: " Spaced ", slug: "spaced" }, key);
     const { apiKey, ...shown } = replayed.body;
-    expect((await call(app, "GET", `/tenants/${shown.id}`)).body).toEqual(shown);
+    const read = await call(app, "GET", `/tenants/${shown.id}`);
+    expect(read.body).toEqual(shown);
+    expect(read.headers.get("etag")).toBe(replayed.headers.get("etag"));
     expect((await call(app, "GET", `/tenants/${shown.id}`, { token: apiKey })).status).toBe(200);
 
     // Defaults (role, isActive) and the lower-cased email are answered as stored.
@@ -109,7 +113,9 @@ describeEachDialect("Idempotency-Key", (database) => {
       role: "member",
       isActive: true,
     });
-    expect((await call(app, "GET", user.headers.get("location") ?? "")).body).toEqual(user.body);
+    const readUser = await call(app, "GET", user.headers.get("location") ?? "");
+    expect(readUser.body).toEqual(user.body);
+    expect(readUser.headers.get("etag")).toBe(user.headers.get("etag"));
 
     const issued = await post(app, `/tenants/${tenant.id}/api-keys`, {}, newKey());
     expect(issued.body.name).toBeNull();
