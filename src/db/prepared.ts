@@ -62,17 +62,24 @@ export function appDefaults(table: Table): Record<string, unknown> {
   return values;
 }
 
+// Per table, the schema's literal defaults, found once.
+const literalDefaults = new WeakMap<Table, Record<string, unknown>>();
+
 /**
  * appDefaults, and the schema's literal defaults (`.default("member")`): every value a new row
  * gets without being given it, so that a row is known before it is written. An SQL default (one
  * the database computes) is left to the database.
  */
 export function rowDefaults(table: Table): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(getTableColumns(table)) as [string, Column][]) {
-    if (column.default !== undefined && !is(column.default, SQL)) values[key] = column.default;
+  let literals = literalDefaults.get(table);
+  if (literals === undefined) {
+    literals = {};
+    for (const [key, column] of Object.entries(getTableColumns(table)) as [string, Column][]) {
+      if (column.default !== undefined && !is(column.default, SQL)) literals[key] = column.default;
+    }
+    literalDefaults.set(table, literals);
   }
-  return { ...values, ...appDefaults(table) };
+  return { ...literals, ...appDefaults(table) };
 }
 
 /**
