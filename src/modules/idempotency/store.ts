@@ -1,4 +1,4 @@
-import { and, eq, lte, or, param, sql } from "drizzle-orm";
+import { and, eq, lte, or, sql } from "drizzle-orm";
 import type { ReturningInsert } from "../../db/atomic";
 import type { AppDatabase } from "../../db/client";
 
@@ -24,6 +24,8 @@ export type Reservation =
 export const TAKEOVER_AFTER_MS = 60_000;
 /** Expired rows are deleted at most this often per process, by a request that uses a key. */
 const PURGE_INTERVAL_MS = 60_000;
+// A row that changes between its read and its claim is read again, at most this many times.
+const RESERVE_ATTEMPTS = 3;
 
 const instant = (ms: number) => new Date(ms).toISOString();
 const newLease = () =>
@@ -55,56 +57,73 @@ export function createIdempotencyStore(db: AppDatabase, ttlMs: number) {
 
     /**
      * Claims the key for this request: a new row, or one whose answer expired, or a reservation
-     * of the same request left behind for TAKEOVER_AFTER_MS. Otherwise what the row holds. One
-     * statement, on the primary: it answers the row as it stands after it, claimed or not.
+     * of the same request left behind for TAKEOVER_AFTER_MS. Otherwise what the row holds. A
+     * new key costs one statement; a key in use one more, to read its row (a request that writes
+     * reads from the primary, src/http/read-routing.ts).
      */
     async reserve(record: IdempotencyRecord): Promise<Reservation> {
       if (Date.now() - purgedAt >= Math.min(PURGE_INTERVAL_MS, ttlMs)) await purgeExpired();
-      const now = Date.now();
-      const lease = newLease();
-      const reservation = {
-        requestHash: record.requestHash,
-        state: "in_progress" as const,
-        lease,
-        status: null,
-        answer: null,
-        createdAt: instant(now),
-        expiresAt: instant(now + ttlMs),
-      };
-      const claimable = or(
-        lte(keys.expiresAt, instant(now)),
-        and(
-          eq(keys.state, "in_progress"),
-          eq(keys.requestHash, record.requestHash),
-          lte(keys.createdAt, instant(now - TAKEOVER_AFTER_MS)),
-        ),
-      );
-      // Every column keeps its value unless the row is claimable (the CASEs all read the row as
-      // it was): an update either way, so that RETURNING answers the row.
-      const claimed = Object.fromEntries(
-        Object.entries(reservation).map(([name, value]) => {
-          const column = keys[name as keyof typeof reservation];
-          return [
-            name,
-            sql`case when ${claimable} then ${param(value, column)} else ${column} end`,
-          ];
-        }),
-      );
-      const [row] = await orm
-        .insert(keys)
-        .values({ ...record, ...reservation })
-        .onConflictDoUpdate({ target: [keys.scope, keys.keyHash], set: claimed })
-        .returning({
-          requestHash: keys.requestHash,
-          state: keys.state,
-          lease: keys.lease,
-          answer: keys.answer,
-        });
-      if (row === undefined) throw new Error("the reservation returned no row");
-      if (row.lease === lease) return { kind: "acquired", lease };
-      if (row.requestHash !== record.requestHash) return { kind: "other_request" };
-      if (row.state === "in_progress" || row.answer === null) return { kind: "in_progress" };
-      return { kind: "completed", sealedAnswer: row.answer };
+      for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
+        const now = Date.now();
+        const lease = newLease();
+        const reservation = {
+          requestHash: record.requestHash,
+          state: "in_progress" as const,
+          lease,
+          status: null,
+          answer: null,
+          createdAt: instant(now),
+          expiresAt: instant(now + ttlMs),
+        };
+        const [inserted] = await orm
+          .insert(keys)
+          .values({ ...record, ...reservation })
+          .onConflictDoNothing({ target: [keys.scope, keys.keyHash] })
+          .returning({ lease: keys.lease });
+        if (inserted !== undefined) return { kind: "acquired", lease };
+
+        const [row] = await orm
+          .select({
+            requestHash: keys.requestHash,
+            state: keys.state,
+            answer: keys.answer,
+            createdAt: keys.createdAt,
+            expiresAt: keys.expiresAt,
+          })
+          .from(keys)
+          .where(sameRow(record));
+        // Gone meanwhile (released after a failure, or purged): reserve it anew.
+        if (row === undefined) continue;
+        const expired = Date.parse(row.expiresAt) <= now;
+        if (!expired && row.requestHash !== record.requestHash) return { kind: "other_request" };
+        if (!expired && row.state === "completed" && row.answer !== null) {
+          return { kind: "completed", sealedAnswer: row.answer };
+        }
+        const abandoned =
+          row.state === "in_progress" && Date.parse(row.createdAt) <= now - TAKEOVER_AFTER_MS;
+        if (!expired && !abandoned) return { kind: "in_progress" };
+        // Claimed only while it still may be: of two requests taking it over, one does.
+        const [claimed] = await orm
+          .update(keys)
+          .set(reservation)
+          .where(
+            and(
+              sameRow(record),
+              or(
+                lte(keys.expiresAt, instant(now)),
+                and(
+                  eq(keys.state, "in_progress"),
+                  eq(keys.requestHash, record.requestHash),
+                  lte(keys.createdAt, instant(now - TAKEOVER_AFTER_MS)),
+                ),
+              ),
+            ),
+          )
+          .returning({ lease: keys.lease });
+        if (claimed !== undefined) return { kind: "acquired", lease };
+      }
+      // Changing under us three times over: as good as in use.
+      return { kind: "in_progress" };
     },
 
     /**
