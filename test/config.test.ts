@@ -16,6 +16,8 @@ describe("parseConfig", () => {
       databasePoolSize: 10,
       databaseReadConnections: 2,
       databaseAcquireTimeoutMs: 2_000,
+      databasePrepare: true,
+      databaseMigrationUrl: undefined,
       workers: 1,
       worker: undefined,
       corsOrigins: [],
@@ -47,6 +49,9 @@ describe("parseConfig", () => {
       DATABASE_POOL_SIZE: "4",
       DATABASE_READ_CONNECTIONS: "3",
       DATABASE_ACQUIRE_TIMEOUT_MS: "750",
+      DATABASE_PREPARE: "off",
+      DATABASE_MIGRATION_URL:
+        "postgres://app@db1:5432,db2:5432/app?target_session_attrs=read-write",
       ADMIN_TOKEN: " 0123456789abcdef0123456789abcdef ",
       WORKERS: "4",
     });
@@ -60,6 +65,8 @@ describe("parseConfig", () => {
       databasePoolSize: 4,
       databaseReadConnections: 3,
       databaseAcquireTimeoutMs: 750,
+      databasePrepare: false,
+      databaseMigrationUrl: "postgres://app@db1:5432,db2:5432/app?target_session_attrs=primary",
       adminToken: "0123456789abcdef0123456789abcdef",
       workers: 4,
     });
@@ -95,6 +102,22 @@ describe("parseConfig", () => {
       'DATABASE_URL="mysql://root@localhost/db" is invalid',
     ],
     [{ DATABASE_URL: "data/app.txt" }, 'DATABASE_URL="data/app.txt" is invalid'],
+    [{ DATABASE_PREPARE: "never" }, 'DATABASE_PREPARE="never" is invalid: expected true or false'],
+    [
+      { DATABASE_URL: "postgres://app@pooler/app", DATABASE_MIGRATION_URL: "file:app.db" },
+      'DATABASE_MIGRATION_URL="file:app.db" is invalid: expected postgres://',
+    ],
+    [
+      {
+        DATABASE_URL: "postgres://app@pooler/app",
+        DATABASE_MIGRATION_URL: "postgres://app@db1,/app",
+      },
+      "DATABASE_MIGRATION_URL is not a valid URL",
+    ],
+    [
+      { DATABASE_MIGRATION_URL: "postgres://app@db/app" },
+      "DATABASE_MIGRATION_URL is set but DATABASE_URL is SQLite",
+    ],
     [{ CORS_ORIGINS: "https://app.example.com/" }, 'CORS_ORIGINS has "https://app.example.com/"'],
     [{ CORS_ORIGINS: "app.example.com" }, "which is not an origin"],
     [{ CORS_ORIGINS: "ftp://files.example.com" }, "which is not an origin"],
