@@ -6,7 +6,13 @@ import { createApp } from "./app";
 import { startupMigrations } from "./db/migrations/embedded";
 import { migrateUp } from "./db/migrations/engine";
 import { lastResort } from "./http/last-resort";
-import { describeError, exitWithError, loadConfigOrExit, openDatabaseOrExit } from "./lib/fatal";
+import {
+  describeError,
+  exitWithError,
+  loadConfigOrExit,
+  openDatabaseOrExit,
+  openMigrationDatabaseOrExit,
+} from "./lib/fatal";
 import { createLogger } from "./lib/logger";
 import { bunPasswords } from "./lib/password-bun";
 import { generateAdminToken } from "./lib/tokens";
@@ -21,18 +27,22 @@ const db = await openDatabaseOrExit(config, {
   poolSize: config.databasePoolSize,
   readConnections: config.databaseReadConnections,
   acquireTimeoutMs: config.databaseAcquireTimeoutMs,
+  prepare: config.databasePrepare,
 });
 const migrations = startupMigrations(db.dialect);
 
 if (config.migrateOnStart) {
+  // PostgreSQL: connections of their own (DATABASE_MIGRATION_URL when set), whatever the pool size.
+  const migrator = db.dialect === "postgres" ? await openMigrationDatabaseOrExit(config) : db;
   try {
-    const applied = await migrateUp(db, migrations);
+    const applied = await migrateUp(migrator, migrations);
     if (applied.length > 0) logger.info("migrations applied", { migrations: applied });
   } catch (error) {
     exitWithError(
       `migration failed, nothing after the last successful one was applied: ${describeError(error)}`,
     );
   }
+  if (migrator !== db) await migrator.close();
 }
 
 let adminToken = config.adminToken;

@@ -9,7 +9,7 @@ import { type DatabaseConfig, describeDatabase } from "../config";
 import { assertUnreachable } from "../lib/assert";
 import type { D1BackedDatabase } from "./client-edge";
 import { gatePool } from "./pool-gate";
-import { copyTypeHandling, POSTGRES_OPTIONS } from "./postgres-options";
+import { clientOptions, copyTypeHandling } from "./postgres-options";
 import { postgresTables, sqliteTables } from "./schema";
 
 /**
@@ -45,6 +45,8 @@ export interface PostgresOptions {
   readConnections?: number;
   /** How long a query waits for a free connection before it fails (answered 503). */
   acquireTimeoutMs?: number;
+  /** Named prepared statements (default true); false behind a transaction pooler. */
+  prepare?: boolean;
 }
 
 interface OpenOptions extends PostgresOptions {
@@ -65,8 +67,9 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
 
 function openPostgres(url: string, options: OpenOptions): Database {
   const poolSize = options.poolSize ?? 10;
-  const sql = postgres(url, { ...POSTGRES_OPTIONS, max: poolSize });
-  const reads = postgres(url, { ...POSTGRES_OPTIONS, max: options.readConnections ?? 2 });
+  const common = clientOptions(options.prepare ?? true);
+  const sql = postgres(url, { ...common, max: poolSize });
+  const reads = postgres(url, { ...common, max: options.readConnections ?? 2 });
   const orm = drizzlePostgres(gatePool(sql, reads, poolSize, options.acquireTimeoutMs ?? 5_000), {
     logger: options.queryLogger,
   });
