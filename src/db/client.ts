@@ -80,8 +80,9 @@ function openPostgres(url: string, options: OpenOptions): Database {
     orm,
     tables: postgresTables,
     description: describeDatabase({ dialect: "postgres", url }),
+    // Both pools: a read pool stuck behind a reply that never comes must not pass for ready.
     ping: async () => {
-      await sql`select 1`;
+      await Promise.all([sql`select 1`, reads`select 1`]);
     },
     close: async () => {
       await Promise.all([sql.end({ timeout: 5 }), reads.end({ timeout: 5 })]);
