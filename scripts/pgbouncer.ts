@@ -4,7 +4,7 @@
  * no authentication of its own (auth_type=any logs in as the target URL's user). pgbouncer refuses
  * to run as root, so as root it runs as the `postgres` OS user.
  */
-import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -26,7 +26,7 @@ export interface Pgbouncer {
 
 /** Why pgbouncer cannot run here, or null when it can. */
 export function pgbouncerProblem(): string | null {
-  if (!Bun.file(PGBOUNCER).size) {
+  if (!existsSync(PGBOUNCER)) {
     return `${PGBOUNCER} is missing: apt-get install -y --no-install-recommends pgbouncer`;
   }
   return null;
@@ -75,11 +75,14 @@ ignore_startup_parameters = extra_float_digits
     for (const path of [dir, join(dir, "pgbouncer.ini")]) chownSync(path, owner.uid, owner.gid);
   }
   const command = [PGBOUNCER, "-q", join(dir, "pgbouncer.ini")];
-  const child = Bun.spawn(owner === undefined ? command : ["runuser", "-u", RUN_AS, "--", ...command], {
-    stdin: "ignore",
-    stdout: "ignore",
-    stderr: "pipe",
-  });
+  const child = Bun.spawn(
+    owner === undefined ? command : ["runuser", "-u", RUN_AS, "--", ...command],
+    {
+      stdin: "ignore",
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  );
   const log = () => {
     try {
       return readFileSync(logFile, "utf8");

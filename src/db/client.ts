@@ -81,8 +81,10 @@ function openPostgres(url: string, options: OpenOptions): Database {
     tables: postgresTables,
     description: describeDatabase({ dialect: "postgres", url }),
     // Both pools: a read pool stuck behind a reply that never comes must not pass for ready.
+    // Both settle before a failure is reported, so that a close() after it finds none in flight.
     ping: async () => {
-      await Promise.all([sql`select 1`, reads`select 1`]);
+      const [write, read] = await Promise.allSettled([sql`select 1`, reads`select 1`]);
+      for (const outcome of [write, read]) if (outcome.status === "rejected") throw outcome.reason;
     },
     close: async () => {
       await Promise.all([sql.end({ timeout: 5 }), reads.end({ timeout: 5 })]);

@@ -2,10 +2,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../src/app";
 import { openDatabase } from "../../src/db/client";
 import { migrationsFolder, readMigrations } from "../../src/db/migrations/files";
-import { createEmptyDatabase, describeEachDialect, type TestDatabase } from "../helpers/databases";
+import {
+  createEmptyDatabase,
+  describeEachDialectAndPgbouncer,
+  type TestDatabase,
+} from "../helpers/databases";
 import { buildApp, bunSide, call, expectProblem, testConfig } from "../helpers/http";
 
-describeEachDialect("health and readiness", (database, dialect) => {
+describeEachDialectAndPgbouncer("health and readiness", (database, dialect) => {
   const newestTag = readMigrations(migrationsFolder(dialect)).at(-1)?.tag;
 
   test("GET /health answers 200 ok", async () => {

@@ -35,11 +35,11 @@ export function healthRoutes(db: AppDatabase, migrations: MigrationFile[], shutd
           throw new ProblemError("service_unavailable", "The server is shutting down");
         let state: Awaited<ReturnType<typeof migrationState>>;
         try {
-          const [, migrated] = await withTimeout(
-            Promise.all([db.ping(), migrationState(db, migrations)]),
-            READY_TIMEOUT_MS,
-          );
-          state = migrated;
+          const check = async () => {
+            await db.ping();
+            return migrationState(db, migrations);
+          };
+          state = await withTimeout(check(), READY_TIMEOUT_MS);
         } catch {
           throw new ProblemError("service_unavailable", "The database does not answer");
         }
