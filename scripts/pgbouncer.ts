@@ -74,14 +74,12 @@ ignore_startup_parameters = extra_float_digits
   if (owner !== undefined) {
     for (const path of [dir, join(dir, "pgbouncer.ini")]) chownSync(path, owner.uid, owner.gid);
   }
-  const command = [PGBOUNCER, "-q", join(dir, "pgbouncer.ini")];
-  const child = Bun.spawn(
+  // Daemonized (-d): not a child of the test process, whose runner ends the children a test
+  // leaves running; it is stopped through its pid file.
+  const command = [PGBOUNCER, "-d", "-q", join(dir, "pgbouncer.ini")];
+  const started = Bun.spawnSync(
     owner === undefined ? command : ["runuser", "-u", RUN_AS, "--", ...command],
-    {
-      stdin: "ignore",
-      stdout: "ignore",
-      stderr: "pipe",
-    },
+    { stdin: "ignore", stdout: "pipe", stderr: "pipe" },
   );
   const log = () => {
     try {
@@ -97,28 +95,32 @@ ignore_startup_parameters = extra_float_digits
     through.pathname = `/${database}`;
     return through.toString();
   };
+  const pidFile = join(dir, "pgbouncer.pid");
   const stop = async () => {
-    // pgbouncer's own pid: a signal to runuser would not reach it. SIGTERM is its immediate stop.
-    const pid = Number(readFileSync(join(dir, "pgbouncer.pid"), "utf8").trim());
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").trim()) : 0;
+    // SIGTERM is pgbouncer's immediate stop; it removes its pid file on the way out.
     if (pid > 0) process.kill(pid, "SIGTERM");
-    await child.exited;
+    for (let waited = 0; pid > 0 && existsSync(pidFile) && waited < 5_000; waited += 20) {
+      await Bun.sleep(20);
+    }
     rmSync(dir, { recursive: true, force: true });
   };
-  await waitUntilAnswering(url(target.pathname.slice(1) || "postgres"), child, log);
+  if (started.exitCode !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`pgbouncer did not start (exit ${started.exitCode}): ${started.stderr}`);
+  }
+  try {
+    await waitUntilAnswering(url(target.pathname.slice(1) || "postgres"), log);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return { port, url, log, stop };
 }
 
-async function waitUntilAnswering(
-  url: string,
-  child: Bun.Subprocess<"ignore", "ignore", "pipe">,
-  log: () => string,
-): Promise<void> {
+async function waitUntilAnswering(url: string, log: () => string): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (child.exitCode !== null) {
-      const stderr = await new Response(child.stderr).text();
-      throw new Error(`pgbouncer exited with ${child.exitCode}: ${stderr}${log()}`);
-    }
     const probe = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {} });
     try {
       await probe`select 1`;
