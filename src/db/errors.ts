@@ -125,9 +125,10 @@ function classifySqlite(code: string, message: string): DatabaseFailure | undefi
 }
 
 /**
- * Behind a transaction pooler that does not keep prepared statements (pgbouncer pool_mode=transaction
- * before 1.21, Supabase's port 6543, …), a named statement prepared on one server connection is
- * missing on the next. Not a failure a retry cures: a bug of the configuration, logged with this.
+ * Behind a transaction pooler that does not keep prepared statements (pgbouncer in
+ * pool_mode=transaction before 1.21, Supabase's port 6543, …), a named statement prepared on one
+ * server connection is missing on the next. Not a failure a retry cures: a mistake of the
+ * configuration, logged with this hint.
  */
 export const PREPARE_HINT =
   "DATABASE_URL leads through a transaction pooler that does not keep prepared statements: set DATABASE_PREPARE=false (docs/scaling.md#behind-a-transaction-pooler)";
