@@ -1,9 +1,13 @@
 import type { Sql } from "postgres";
 
 /**
- * What every postgres.js client of the app sets, on Bun and on Workers. `prepare: false` sends
- * each query as an unnamed statement: a transaction pooler may run the next query on another
- * server connection, where a named statement prepared earlier does not exist (DATABASE_PREPARE).
+ * What every postgres.js client of the app sets, on Bun and on Workers. Without `prepare`
+ * (DATABASE_PREPARE=false, for a transaction pooler) each query is an unnamed statement, and
+ * none is pipelined behind another on a connection: a pooler that lends a server connection per
+ * transaction (pgbouncer before 1.21) may hand the queries written after one to a server
+ * connection it has already released, whose replies never come back (seen as `db status` hanging
+ * through pgbouncer 1.18). A named statement prepared earlier may not exist on the next server
+ * connection at all.
  */
 export function clientOptions(prepare: boolean) {
   return {
@@ -11,6 +15,7 @@ export function clientOptions(prepare: boolean) {
     connect_timeout: 1.5,
     onnotice: () => {},
     prepare,
+    ...(prepare ? {} : { max_pipeline: 0 }),
   } as const;
 }
 
