@@ -16,6 +16,16 @@ const KEY = /^tak_([a-z2-7]{16})_(?:([0-9a-f]{32})_)?([A-Za-z0-9_-]{43})$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 type Row = Record<string, unknown>;
+interface NewTenant {
+  id: string;
+  name: string;
+  slug: string;
+}
+interface NewKey {
+  id: string;
+  keyId: string;
+  secretHash: string;
+}
 interface Store {
   keyById(
     keyId: string,
@@ -24,14 +34,8 @@ interface Store {
   tenant(id: string): Promise<Row | undefined>;
   user(tenantId: string, id: string): Promise<Row | undefined>;
   users(tenantId: string, limit: number): Promise<Row[]>;
-  createTenant(id: string, name: string, slug: string, now: number): Promise<Row | undefined>;
-  createKey(
-    id: string,
-    tenantId: string,
-    keyId: string,
-    secretHash: string,
-    now: number,
-  ): Promise<void>;
+  /** The tenant and its first key in one statement (one transaction on SQLite); none on a taken slug. */
+  createTenantWithKey(tenant: NewTenant, key: NewKey, now: number): Promise<Row | undefined>;
   renameUser(tenantId: string, id: string, name: string, now: number): Promise<Row | undefined>;
   close(): Promise<void>;
 }
@@ -74,10 +78,17 @@ function sqliteStore(path: string): Store {
     tenant: async (id) => (tenant.get(id) as Row | null) ?? undefined,
     user: async (tenantId, id) => (user.get(tenantId, id) as Row | null) ?? undefined,
     users: async (tenantId, limit) => users.all(tenantId, limit) as Row[],
-    createTenant: async (id, name, slug, now) =>
-      (insertTenant.all(id, name, slug, now, now) as Row[])[0],
-    createKey: async (id, tenantId, keyId, secretHash, now) => {
-      insertKey.run(id, tenantId, keyId, secretHash, now);
+    createTenantWithKey: async (tenant, key, now) => {
+      try {
+        return db.transaction(() => {
+          const row = (insertTenant.all(tenant.id, tenant.name, tenant.slug, now, now) as Row[])[0];
+          insertKey.run(key.id, tenant.id, key.keyId, key.secretHash, now);
+          return row;
+        })();
+      } catch (error) {
+        if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") return undefined;
+        throw error;
+      }
     },
     renameUser: async (tenantId, id, name, now) =>
       (rename.all(name, now, tenantId, id) as Row[])[0],
@@ -111,15 +122,22 @@ function postgresStore(connection: string): Store {
       )[0],
     users: async (tenantId, limit) =>
       sql`select ${sql.unsafe(USER_COLUMNS)} from users where tenant_id = ${tenantId} order by id limit ${limit}`,
-    createTenant: async (id, name, slug, now) =>
-      (
-        await sql`insert into tenants (id, name, slug, created_at, updated_at)
-        values (${id}, ${name}, ${slug}, ${new Date(now)}, ${new Date(now)})
-        returning id, name, slug, created_at, updated_at`
-      )[0],
-    createKey: async (id, tenantId, keyId, secretHash, now) => {
-      await sql`insert into api_keys (id, tenant_id, key_id, secret_hash, name, created_at)
-        values (${id}, ${tenantId}, ${keyId}, ${secretHash}, 'initial', ${new Date(now)})`;
+    createTenantWithKey: async (tenant, key, now) => {
+      try {
+        const [row] = await sql`with tenant as (
+            insert into tenants (id, name, slug, created_at, updated_at)
+            values (${tenant.id}, ${tenant.name}, ${tenant.slug}, ${new Date(now)}, ${new Date(now)})
+            returning id, name, slug, created_at, updated_at
+          ), key as (
+            insert into api_keys (id, tenant_id, key_id, secret_hash, name, created_at)
+            values (${key.id}, ${tenant.id}, ${key.keyId}, ${key.secretHash}, 'initial', ${new Date(now)})
+          )
+          select * from tenant`;
+        return row;
+      } catch (error) {
+        if ((error as { code?: string }).code === "23505") return undefined;
+        throw error;
+      }
     },
     renameUser: async (tenantId, id, name, now) =>
       (
@@ -221,18 +239,21 @@ export function createBaseline(url: string, adminToken: string) {
       ) {
         return problem(422, "Validation failed");
       }
-      const now = Date.now();
-      const row = await store.createTenant(uuidv7(), name, body.slug, now);
-      if (!row) return problem(409, "Conflict");
-      // Like the app: the new tenant's first key, shown once.
+      // Like the app: the new tenant's first key, shown once, written with the tenant.
       const keyId = randomBytes(10)
         .toString("hex")
         .slice(0, 16)
         .replace(/[0189]/g, "a");
       const secret = randomBytes(32).toString("base64url");
       const secretHash = createHash("sha256").update(secret).digest("hex");
-      await store.createKey(uuidv7(), String(row.id), keyId, secretHash, now);
-      const tenantHex = String(row.id).replaceAll("-", "");
+      const tenant = { id: uuidv7(), name, slug: body.slug };
+      const row = await store.createTenantWithKey(
+        tenant,
+        { id: uuidv7(), keyId, secretHash },
+        Date.now(),
+      );
+      if (!row) return problem(409, "Conflict");
+      const tenantHex = tenant.id.replaceAll("-", "");
       const created = json(
         { ...tenantJson(row), apiKey: `tak_${keyId}_${tenantHex}_${secret}` },
         201,

@@ -10,6 +10,7 @@ import { jsonBody } from "./http/json-body";
 import { apiDocs } from "./http/openapi";
 import { pageLinks } from "./http/page-links";
 import { lowerCasePathIds } from "./http/path-ids";
+import { readRouting } from "./http/read-routing";
 import { requestLog } from "./http/request-log";
 import { createLogger, type Logger } from "./lib/logger";
 import type { PasswordHasher } from "./lib/password";
@@ -51,10 +52,12 @@ export function createApp({
   const users = createUserService(db, tenants, passwords);
   const apiKeys = createApiKeyService(db);
   const credentials = createCredentialService(db, passwords);
-  const authenticated = authentication(config.adminToken, apiKeys);
+  const readReplicas = "replicas" in db && db.replicas !== undefined;
+  const authenticated = authentication(config.adminToken, apiKeys, readReplicas);
 
   // normalize: false turns unknown body properties into 422 instead of dropping them silently.
   return new Elysia({ normalize: false, adapter })
+    .use(readRouting(readReplicas))
     .use(requestLog(logger))
     .use(cors(config.corsOrigins))
     .use(errorHandler(logger))

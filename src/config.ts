@@ -35,6 +35,14 @@ export interface Config {
   worker: number | undefined;
   /** Origins whose pages may call the API (CORS_ORIGINS); none by default. */
   corsOrigins: readonly string[] | "*";
+  /** PostgreSQL standbys that serve reads (DATABASE_READ_URL); none by default. */
+  readReplicas: ReadReplicaConfig | undefined;
+}
+
+export interface ReadReplicaConfig {
+  urls: readonly string[];
+  /** A standby whose data is older than this is skipped (DATABASE_MAX_REPLICA_LAG_MS). */
+  maxLagMs: number;
 }
 
 /** The variable through which the supervisor tells a worker its number; not a user setting. */
@@ -54,6 +62,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const DEFAULT_DATABASE_URL = "file:./data/app.db";
+const DEFAULT_MAX_REPLICA_LAG_MS = 10_000;
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
 const NODE_ENVS: readonly NodeEnv[] = ["development", "production", "test"];
 const TRUE_WORDS = ["true", "1", "yes", "on"];
@@ -182,6 +191,43 @@ function parseCorsOrigins(value: string): readonly string[] | "*" {
   });
 }
 
+/**
+ * DATABASE_READ_URL: standbys of the PostgreSQL primary, separated by commas. A caller's reads
+ * follow its own writes through positions kept in the process's memory, so one process must
+ * see all of a caller's requests: several WORKERS would not see each other's writes.
+ */
+function parseReadReplicas(
+  value: string | undefined,
+  maxLag: string | undefined,
+  database: DatabaseConfig,
+  workers: number,
+): ReadReplicaConfig | undefined {
+  const maxLagMs = maxLag
+    ? integerInRange("DATABASE_MAX_REPLICA_LAG_MS", maxLag, 1, 3_600_000)
+    : DEFAULT_MAX_REPLICA_LAG_MS;
+  if (value === undefined) return undefined;
+  if (database.dialect !== "postgres") {
+    throw new ConfigError(
+      "DATABASE_READ_URL needs DATABASE_URL to be PostgreSQL: SQLite has no standbys to read from",
+    );
+  }
+  if (workers > 1) {
+    throw new ConfigError(
+      `DATABASE_READ_URL needs WORKERS=1: each process keeps its callers' write positions, so WORKERS=${workers} processes could read older data than a caller wrote`,
+    );
+  }
+  const urls = value.split(",").map((item) => {
+    const url = item.trim();
+    if (!/^postgres(ql)?:\/\/[^/?#]/i.test(url) || !URL.canParse(url)) {
+      throw new ConfigError(
+        `DATABASE_READ_URL has "${redactUrl(url)}", which is not a PostgreSQL URL: expected postgres://user@host:port/db, one per standby, separated by commas`,
+      );
+    }
+    return url;
+  });
+  return { urls, maxLagMs };
+}
+
 export function describeDatabase(database: DatabaseConfig): string {
   return database.dialect === "postgres" ? redactUrl(database.url) : database.path;
 }
@@ -203,6 +249,8 @@ export function parseConfig(env: Env): Config {
   const workersValue = present(env.WORKERS);
   const workerValue = present(env[WORKER_ENV]);
   const corsOrigins = present(env.CORS_ORIGINS);
+  const readUrl = present(env.DATABASE_READ_URL);
+  const maxReplicaLag = present(env.DATABASE_MAX_REPLICA_LAG_MS);
   if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError(
       `ADMIN_TOKEN is too short: expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters (try: openssl rand -hex 32)`,
@@ -246,5 +294,6 @@ export function parseConfig(env: Env): Config {
     workers,
     worker: workerValue ? integerInRange(WORKER_ENV, workerValue, 1, MAX_WORKERS) : undefined,
     corsOrigins: corsOrigins ? parseCorsOrigins(corsOrigins) : [],
+    readReplicas: parseReadReplicas(readUrl, maxReplicaLag, database, workers),
   };
 }

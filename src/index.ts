@@ -30,6 +30,7 @@ const db = await openDatabaseOrExit(config, {
   readConnections: config.databaseReadConnections,
   acquireTimeoutMs: config.databaseAcquireTimeoutMs,
   prepare: config.databasePrepare,
+  ...(config.readReplicas && { readReplicas: config.readReplicas }),
 });
 const migrations = startupMigrations(db.dialect);
 if (config.database.dialect === "postgres" && config.databasePrepare) {
@@ -105,6 +106,7 @@ function serve(adminToken: string): void {
       url,
       database: db.dialect,
       location: db.description,
+      ...("replicas" in db && db.replicas && { standbys: db.replicas.stats().standbys.length }),
       docs: `${url}/swagger`,
     });
   } else {

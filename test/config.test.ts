@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, parseConfig, parseDatabaseUrl, redactUrl } from "../src/config";
 
+const ON_POSTGRES = { DATABASE_URL: "postgres://app@primary/app" };
+
 describe("parseConfig", () => {
   test("defaults: SQLite at ./data/app.db, port 3000, migrations on start", () => {
     expect(parseConfig({})).toEqual({
@@ -21,6 +23,7 @@ describe("parseConfig", () => {
       workers: 1,
       worker: undefined,
       corsOrigins: [],
+      readReplicas: undefined,
     });
   });
 
@@ -29,6 +32,33 @@ describe("parseConfig", () => {
     expect(
       parseConfig({ CORS_ORIGINS: "https://app.example.com, http://localhost:5173" }).corsOrigins,
     ).toEqual(["https://app.example.com", "http://localhost:5173"]);
+  });
+
+  test("DATABASE_READ_URL: standbys separated by commas, 10 s of lag allowed unless told", () => {
+    expect(parseConfig(ON_POSTGRES).readReplicas).toBeUndefined();
+    expect(
+      parseConfig({
+        ...ON_POSTGRES,
+        DATABASE_READ_URL: "postgres://app@standby1/app, postgresql://app@standby2:5433/app",
+      }).readReplicas,
+    ).toEqual({
+      urls: ["postgres://app@standby1/app", "postgresql://app@standby2:5433/app"],
+      maxLagMs: 10_000,
+    });
+    expect(
+      parseConfig({
+        ...ON_POSTGRES,
+        DATABASE_READ_URL: "postgres://app@standby1/app",
+        DATABASE_MAX_REPLICA_LAG_MS: "500",
+      }).readReplicas?.maxLagMs,
+    ).toBe(500);
+  });
+
+  test("a standby's password never appears in an error", () => {
+    const parse = () =>
+      parseConfig({ ...ON_POSTGRES, DATABASE_READ_URL: "postgres://app:s3cr3t@standby:99999/app" });
+    expect(parse).toThrow('DATABASE_READ_URL has "postgres://app:****@standby:99999/app"');
+    expect(parse).not.toThrow("s3cr3t");
   });
 
   test("NODE_ENV=production turns migrations on start off unless asked", () => {
@@ -121,6 +151,27 @@ describe("parseConfig", () => {
     [{ CORS_ORIGINS: "https://app.example.com/" }, 'CORS_ORIGINS has "https://app.example.com/"'],
     [{ CORS_ORIGINS: "app.example.com" }, "which is not an origin"],
     [{ CORS_ORIGINS: "ftp://files.example.com" }, "which is not an origin"],
+    [
+      { DATABASE_READ_URL: "postgres://app@standby/app" },
+      "DATABASE_READ_URL needs DATABASE_URL to be PostgreSQL: SQLite has no standbys to read from",
+    ],
+    [
+      {
+        ...ON_POSTGRES,
+        DATABASE_READ_URL: "postgres://app@standby/app",
+        WORKERS: "2",
+        PORT: "3000",
+      },
+      "DATABASE_READ_URL needs WORKERS=1",
+    ],
+    [
+      { ...ON_POSTGRES, DATABASE_READ_URL: "postgres://app:pw@standby/app,standby2:5432" },
+      'DATABASE_READ_URL has "standby2:5432", which is not a PostgreSQL URL',
+    ],
+    [
+      { ...ON_POSTGRES, DATABASE_MAX_REPLICA_LAG_MS: "0" },
+      'DATABASE_MAX_REPLICA_LAG_MS="0" is invalid: expected an integer from 1 to 3600000',
+    ],
   ])("%o fails with one line naming the variable", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

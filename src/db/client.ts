@@ -10,6 +10,7 @@ import { assertUnreachable } from "../lib/assert";
 import type { D1BackedDatabase } from "./client-edge";
 import { gatePool } from "./pool-gate";
 import { clientOptions, copyTypeHandling } from "./postgres-options";
+import { openReadReplicas, type ReadReplicas } from "./read-replicas";
 import { postgresTables, sqliteTables } from "./schema";
 
 /**
@@ -32,7 +33,7 @@ export interface DatabaseBase {
 }
 
 export type Database =
-  | (DatabaseBase & { dialect: "postgres"; sql: Sql })
+  | (DatabaseBase & { dialect: "postgres"; sql: Sql; replicas?: ReadReplicas })
   | (DatabaseBase & { dialect: "sqlite"; sqlite: BunSqlite });
 
 /** What the HTTP app runs on: a database opened here, or a D1 binding on Workers (client-edge.ts). */
@@ -45,6 +46,8 @@ export interface PostgresOptions {
   readConnections?: number;
   /** How long a query waits for a free connection before it fails (answered 503). */
   acquireTimeoutMs?: number;
+  /** Standbys that serve reads (DATABASE_READ_URL): see read-replicas.ts. */
+  readReplicas?: { urls: readonly string[]; maxLagMs: number; probeIntervalMs?: number };
   /** Named prepared statements (default true); false behind a transaction pooler. */
   prepare?: boolean;
 }
@@ -67,16 +70,27 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
 
 function openPostgres(url: string, options: OpenOptions): Database {
   const poolSize = options.poolSize ?? 10;
-  const common = clientOptions(options.prepare ?? true);
-  const sql = postgres(url, { ...common, max: poolSize });
-  const reads = postgres(url, { ...common, max: options.readConnections ?? 2 });
-  const orm = drizzlePostgres(gatePool(sql, reads, poolSize, options.acquireTimeoutMs ?? 5_000), {
-    logger: options.queryLogger,
-  });
+  const readConnections = options.readConnections ?? 2;
+  const acquireTimeoutMs = options.acquireTimeoutMs ?? 5_000;
+  const prepare = options.prepare ?? true;
+  const sql = postgres(url, { ...clientOptions(prepare), max: poolSize });
+  const reads = postgres(url, { ...clientOptions(prepare), max: readConnections });
+  const gated = gatePool(sql, reads, poolSize, acquireTimeoutMs);
+  const replicas =
+    options.readReplicas &&
+    openReadReplicas(gated, reads, {
+      ...options.readReplicas,
+      readConnections,
+      acquireTimeoutMs,
+      prepare,
+    });
+  const orm = drizzlePostgres(replicas?.client ?? gated, { logger: options.queryLogger });
   copyTypeHandling(sql, reads);
+  replicas?.copyTypeHandling(sql);
   return {
     dialect: "postgres",
     sql,
+    ...(replicas && { replicas }),
     orm,
     tables: postgresTables,
     description: describeDatabase({ dialect: "postgres", url }),
@@ -87,6 +101,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
       for (const outcome of [write, read]) if (outcome.status === "rejected") throw outcome.reason;
     },
     close: async () => {
+      await replicas?.close();
       await Promise.all([sql.end({ timeout: 5 }), reads.end({ timeout: 5 })]);
     },
   };

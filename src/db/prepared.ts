@@ -6,10 +6,11 @@ import { type Column, getTableColumns, type Placeholder, sql, type Table } from 
  */
 export function placeholders<const K extends string>(
   keys: readonly K[],
-): Record<K, Placeholder<K>> {
-  return Object.fromEntries(keys.map((key) => [key, sql.placeholder(key)])) as Record<
+  prefix = "",
+): Record<K, Placeholder> {
+  return Object.fromEntries(keys.map((key) => [key, sql.placeholder(`${prefix}${key}`)])) as Record<
     K,
-    Placeholder<K>
+    Placeholder
   >;
 }
 
@@ -30,14 +31,16 @@ function columnsWithAppDefault(table: Table): [string, Column][] {
 
 /**
  * Placeholders for a prepared insert: the given keys, and every column whose default the app
- * computes, which drizzle would otherwise compute once, when the statement is built.
+ * computes, which drizzle would otherwise compute once, when the statement is built. A prefix
+ * keeps apart the placeholders of two inserts in one statement.
  */
 export function insertPlaceholders<const K extends string>(
   table: Table,
   keys: readonly K[],
-): Record<K, Placeholder<K>> {
+  prefix = "",
+): Record<K, Placeholder> {
   const computed = columnsWithAppDefault(table).map(([key]) => key as K);
-  return placeholders([...new Set([...computed, ...keys])]);
+  return placeholders([...new Set([...computed, ...keys])], prefix);
 }
 
 /**

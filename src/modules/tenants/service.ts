@@ -4,7 +4,7 @@ import { definedEntries, perKeySet, placeholders, withRowMapper } from "../../db
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
-import { insertTenantWithKey } from "./create";
+import { tenantWithKeyInserter } from "./create";
 import type { TenantCreateInput, TenantUpdateInput } from "./model";
 
 export type TenantService = ReturnType<typeof createTenantService>;
@@ -42,6 +42,7 @@ export function createTenantService(db: AppDatabase) {
       .prepare("tenant_exists"),
   );
 
+  const insertTenantWithKey = tenantWithKeyInserter(db, columns);
   const updateTenant = perKeySet((keys) =>
     withRowMapper(
       orm
@@ -57,7 +58,7 @@ export function createTenantService(db: AppDatabase) {
   return {
     /** A tenant with its first API key, in one atomic write; `apiKey` is shown only now. */
     create(input: TenantCreateInput, keyName: string) {
-      return insertTenantWithKey(db, columns, input, keyName);
+      return insertTenantWithKey(input, keyName);
     },
 
     async list({ limit = DEFAULT_PAGE_SIZE, cursor }: PageRequest) {
