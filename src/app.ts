@@ -73,9 +73,9 @@ export function createApp({
       }),
     )
     .use(healthRoutes(db, migrations, shutdown))
-    .use(tenantRoutes(tenants, authenticated))
-    .use(userRoutes(users, authenticated))
-    .use(apiKeyRoutes(apiKeys, tenants, authenticated))
+    .use(tenantRoutes(tenants, authenticated, config.requireIfMatch))
+    .use(userRoutes(users, authenticated, config.requireIfMatch))
+    .use(apiKeyRoutes(apiKeys, tenants, authenticated, config.requireIfMatch))
     .use(credentialRoutes(credentials, tenants, authenticated));
 }
 

@@ -37,6 +37,8 @@ export interface Config {
   corsOrigins: readonly string[] | "*";
   /** PostgreSQL standbys that serve reads (DATABASE_READ_URL); none by default. */
   readReplicas: ReadReplicaConfig | undefined;
+  /** PATCH and DELETE without If-Match get 428 (REQUIRE_IF_MATCH). */
+  requireIfMatch: boolean;
 }
 
 export interface ReadReplicaConfig {
@@ -251,6 +253,7 @@ export function parseConfig(env: Env): Config {
   const corsOrigins = present(env.CORS_ORIGINS);
   const readUrl = present(env.DATABASE_READ_URL);
   const maxReplicaLag = present(env.DATABASE_MAX_REPLICA_LAG_MS);
+  const requireIfMatch = present(env.REQUIRE_IF_MATCH);
   if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError(
       `ADMIN_TOKEN is too short: expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters (try: openssl rand -hex 32)`,
@@ -295,5 +298,6 @@ export function parseConfig(env: Env): Config {
     worker: workerValue ? integerInRange(WORKER_ENV, workerValue, 1, MAX_WORKERS) : undefined,
     corsOrigins: corsOrigins ? parseCorsOrigins(corsOrigins) : [],
     readReplicas: parseReadReplicas(readUrl, maxReplicaLag, database, workers),
+    requireIfMatch: requireIfMatch ? booleanFlag("REQUIRE_IF_MATCH", requireIfMatch) : false,
   };
 }

@@ -24,6 +24,7 @@ describe("parseConfig", () => {
       worker: undefined,
       corsOrigins: [],
       readReplicas: undefined,
+      requireIfMatch: false,
     });
   });
 
@@ -84,6 +85,7 @@ describe("parseConfig", () => {
         "postgres://app@db1:5432,db2:5432/app?target_session_attrs=read-write",
       ADMIN_TOKEN: " 0123456789abcdef0123456789abcdef ",
       WORKERS: "4",
+      REQUIRE_IF_MATCH: "true",
     });
     expect(config).toMatchObject({
       database: { dialect: "postgres", url: "postgresql://app:secret@db.internal:5433/app" },
@@ -99,6 +101,7 @@ describe("parseConfig", () => {
       databaseMigrationUrl: "postgres://app@db1:5432,db2:5432/app?target_session_attrs=primary",
       adminToken: "0123456789abcdef0123456789abcdef",
       workers: 4,
+      requireIfMatch: true,
     });
   });
 
@@ -125,6 +128,10 @@ describe("parseConfig", () => {
       'NODE_ENV="staging" is invalid: expected one of development, production, test',
     ],
     [{ MIGRATE_ON_START: "maybe" }, 'MIGRATE_ON_START="maybe" is invalid: expected true or false'],
+    [
+      { REQUIRE_IF_MATCH: "always" },
+      'REQUIRE_IF_MATCH="always" is invalid: expected true or false',
+    ],
     [{ ADMIN_TOKEN: "short" }, "ADMIN_TOKEN is too short: expected at least 32 characters"],
     [{ NODE_ENV: "production" }, "ADMIN_TOKEN is required when NODE_ENV=production"],
     [

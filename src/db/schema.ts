@@ -16,6 +16,7 @@ import {
   check as pgCheck,
   customType as pgCustomType,
   index as pgIndex,
+  integer as pgInteger,
   primaryKey as pgPrimaryKey,
   pgTable,
   text as pgText,
@@ -74,12 +75,20 @@ const pgTimestamp = (name: string) =>
 const pgInstant = (name: string) =>
   pgInstantType(name).notNull().default(sql`now()`).$defaultFn(nowInstant);
 
+/**
+ * The row's version: 1 when inserted, one more with every change a client makes. The entity tag
+ * of the row's representation is made from it (src/http/conditional.ts), and a write that names
+ * a tag compares it in the statement's own WHERE clause, so two writers cannot both pass.
+ */
+const pgRowVersion = () => pgInteger("version").notNull().default(1);
+
 export const pgTenants = pgTable("tenants", {
   id: uuid("id").primaryKey().$defaultFn(uuidv7),
   name: varchar("name", { length: 200 }).notNull(),
   slug: varchar("slug", { length: 63 }).notNull().unique("tenants_slug_unique"),
   createdAt: pgInstant("created_at"),
   updatedAt: pgInstant("updated_at"),
+  version: pgRowVersion(),
 });
 
 export const pgUsers = pgTable(
@@ -96,6 +105,7 @@ export const pgUsers = pgTable(
     passwordHash: pgText("password_hash").notNull(),
     createdAt: pgInstant("created_at"),
     updatedAt: pgInstant("updated_at"),
+    version: pgRowVersion(),
   },
   (table) => [
     pgPrimaryKey({ name: "users_tenant_id_id_pk", columns: [table.tenantId, table.id] }),
@@ -117,6 +127,7 @@ export const pgApiKeys = pgTable(
     name: varchar("name", { length: 200 }),
     createdAt: pgInstant("created_at"),
     lastUsedAt: pgInstantType("last_used_at"),
+    version: pgRowVersion(),
   },
   (table) => [
     pgPrimaryKey({ name: "api_keys_tenant_id_id_pk", columns: [table.tenantId, table.id] }),
@@ -159,12 +170,16 @@ const sqliteTimestamp = (name: string) =>
 const sqliteInstant = (name: string) =>
   sqliteInstantType(name).notNull().default(SQLITE_NOW_MS).$defaultFn(nowInstant);
 
+/** See pgRowVersion. */
+const sqliteRowVersion = () => integer("version").notNull().default(1);
+
 export const sqliteTenants = sqliteTable("tenants", {
   id: sqliteText("id").primaryKey().$defaultFn(uuidv7),
   name: sqliteText("name", { length: 200 }).notNull(),
   slug: sqliteText("slug", { length: 63 }).notNull().unique("tenants_slug_unique"),
   createdAt: sqliteInstant("created_at"),
   updatedAt: sqliteInstant("updated_at"),
+  version: sqliteRowVersion(),
 });
 
 export const sqliteUsers = sqliteTable(
@@ -181,6 +196,7 @@ export const sqliteUsers = sqliteTable(
     passwordHash: sqliteText("password_hash").notNull(),
     createdAt: sqliteInstant("created_at"),
     updatedAt: sqliteInstant("updated_at"),
+    version: sqliteRowVersion(),
   },
   (table) => [
     sqlitePrimaryKey({ name: "users_tenant_id_id_pk", columns: [table.tenantId, table.id] }),
@@ -201,6 +217,7 @@ export const sqliteApiKeys = sqliteTable(
     name: sqliteText("name", { length: 200 }),
     createdAt: sqliteInstant("created_at"),
     lastUsedAt: sqliteInstantType("last_used_at"),
+    version: sqliteRowVersion(),
   },
   (table) => [
     sqlitePrimaryKey({ name: "api_keys_tenant_id_id_pk", columns: [table.tenantId, table.id] }),

@@ -364,6 +364,8 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -533,7 +535,10 @@ export interface operations {
     getTenantsByTenantId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags of representations the client holds (weak comparison), or `*`: when one is current the answer is 304 with no body */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -544,6 +549,8 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -558,6 +565,15 @@ export interface operations {
                         updatedAt: string;
                     };
                 };
+            };
+            /** @description Not modified: If-None-Match names the current ETag. No body; the ETag header is sent */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description RFC 9457 problem details */
             401: {
@@ -627,7 +643,10 @@ export interface operations {
     deleteTenantsByTenantId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -705,8 +724,50 @@ export interface operations {
                     };
                 };
             };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -731,7 +792,10 @@ export interface operations {
     patchTenantsByTenantId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -750,6 +814,8 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -849,6 +915,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             413: {
                 headers: {
@@ -893,6 +980,27 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1037,6 +1145,8 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1184,7 +1294,10 @@ export interface operations {
     "deleteTenantsByTenantIdApi-keysByKeyId": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
             path: {
                 tenantId: string;
                 keyId: string;
@@ -1242,8 +1355,50 @@ export interface operations {
                     };
                 };
             };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1593,6 +1748,8 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1765,7 +1922,10 @@ export interface operations {
     getTenantsByTenantIdUsersById: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags of representations the client holds (weak comparison), or `*`: when one is current the answer is 304 with no body */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenantId: string;
                 id: string;
@@ -1777,6 +1937,8 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1797,86 +1959,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description RFC 9457 problem details */
-            401: {
+            /** @description Not modified: If-None-Match names the current ETag. No body; the ETag header is sent */
+            304: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        detail?: string;
-                        errors?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        /** @description The request's X-Request-Id */
-                        requestId?: string;
-                        status: number;
-                        title: string;
-                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
-                        type: string;
-                    };
-                };
-            };
-            /** @description RFC 9457 problem details */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        detail?: string;
-                        errors?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        /** @description The request's X-Request-Id */
-                        requestId?: string;
-                        status: number;
-                        title: string;
-                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
-                        type: string;
-                    };
-                };
-            };
-            /** @description RFC 9457 problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        detail?: string;
-                        errors?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        /** @description The request's X-Request-Id */
-                        requestId?: string;
-                        status: number;
-                        title: string;
-                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
-                        type: string;
-                    };
-                };
-            };
-        };
-    };
-    deleteTenantsByTenantIdUsersById: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenantId: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1946,10 +2033,142 @@ export interface operations {
             };
         };
     };
+    deleteTenantsByTenantIdUsersById: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     patchTenantsByTenantIdUsersById: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
             path: {
                 tenantId: string;
                 id: string;
@@ -1977,6 +2196,8 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2081,6 +2302,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             413: {
                 headers: {
@@ -2125,6 +2367,27 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -164,7 +164,79 @@ describeEachDialect("every statement of the API names its tenant", (database) =>
       200,
       send(app, "GET", `${t}/api-keys?limit=1&cursor=${keys.body.nextCursor}`, { token: key }),
     );
-    await expectStatus(204, send(app, "DELETE", `${t}/api-keys/${issued.body.id}`, { token: key }));
+    // Conditional writes: the version compared in the statement, and the look that tells 404 from 412.
+    const staleKeyTag = { "if-match": `"${issued.body.id}-2"` };
+    const staleTag = { "if-match": `"${users[0]}-1"` };
+    await expectStatus(
+      412,
+      send(app, "DELETE", `${t}/api-keys/${issued.body.id}`, { token: key, headers: staleKeyTag }),
+    );
+    await expectStatus(
+      412,
+      send(app, "DELETE", `${t}/users/${users[0]}`, { token: key, headers: staleTag }),
+    );
+    const userNow = await send(app, "GET", `${t}/users/${users[0]}`, { token: key });
+    const current = userNow.headers.get("etag") ?? "";
+    await expectStatus(
+      304,
+      send(app, "GET", `${t}/users/${users[0]}`, {
+        token: key,
+        headers: { "if-none-match": current },
+      }),
+    );
+    await expectStatus(
+      412,
+      send(app, "PATCH", `${t}/users/${users[0]}`, {
+        token: key,
+        body: { name: "Stale" },
+        headers: staleTag,
+      }),
+    );
+    await expectStatus(
+      412,
+      send(app, "PATCH", `${t}/users/${users[0]}`, {
+        token: key,
+        body: { name: "Weak" },
+        headers: { "if-match": `W/${current}` },
+      }),
+    );
+    const changed = await send(app, "PATCH", `${t}/users/${users[0]}`, {
+      token: key,
+      body: { name: "Tagged" },
+      headers: { "if-match": current },
+    });
+    await expectStatus(
+      200,
+      send(app, "PATCH", `${t}/users/${users[0]}`, {
+        token: key,
+        body: { name: "Listed" },
+        headers: { "if-match": `${current}, ${changed.headers.get("etag")}` },
+      }),
+    );
+    const tenantNow = await send(app, "GET", t, { token: key });
+    await expectStatus(
+      200,
+      send(app, "PATCH", t, {
+        token: key,
+        body: { name: "Acme Tagged" },
+        headers: { "if-match": tenantNow.headers.get("etag") ?? "" },
+      }),
+    );
+    await expectStatus(
+      412,
+      send(app, "PATCH", t, {
+        token: key,
+        body: { name: "Acme Stale" },
+        headers: { "if-match": tenantNow.headers.get("etag") ?? "" },
+      }),
+    );
+    await expectStatus(
+      204,
+      send(app, "DELETE", `${t}/api-keys/${issued.body.id}`, {
+        token: key,
+        headers: { "if-match": issued.headers.get("etag") ?? "" },
+      }),
+    );
     await expectStatus(401, send(app, "GET", t, { token: issued.body.apiKey }));
     await expectStatus(200, send(app, "GET", t, { token: `tak_olderkeyaaaaaaaa_${legacySecret}` }));
     await expectStatus(204, send(app, "DELETE", `${t}/users/${users[1]}`, { token: key }));

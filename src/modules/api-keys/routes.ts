@@ -1,5 +1,6 @@
 import { Elysia, t } from "elysia";
 import { type Authentication, requireTenant } from "../../http/auth";
+import { ifMatchVersions, tagged } from "../../http/conditional";
 import { problemResponses } from "../../http/problem";
 import { pageOf } from "../../http/schemas";
 import type { TenantService } from "../tenants/service";
@@ -13,15 +14,16 @@ export function apiKeyRoutes(
   apiKeys: ApiKeyService,
   tenants: TenantService,
   authenticated: Authentication,
+  requireIfMatch: boolean,
 ) {
   return new Elysia({ prefix: "/tenants/:tenantId/api-keys" })
     .use(authenticated)
     .post(
       "",
-      async ({ principal, params, body, status }) => {
+      async ({ principal, params, body, set, status }) => {
         requireTenant(principal, params.tenantId);
         await tenants.requireExists(params.tenantId);
-        return status(201, await apiKeys.create(params.tenantId, body.name ?? null));
+        return status(201, tagged(set, await apiKeys.create(params.tenantId, body.name ?? null)));
       },
       {
         params: TenantParams,
@@ -47,14 +49,18 @@ export function apiKeyRoutes(
     )
     .delete(
       "/:keyId",
-      async ({ principal, params, status }) => {
+      async ({ principal, params, request, status }) => {
         requireTenant(principal, params.tenantId);
-        await apiKeys.revoke(params.tenantId, params.keyId);
+        const expected = ifMatchVersions(request, params.keyId, requireIfMatch);
+        await apiKeys.revoke(params.tenantId, params.keyId, expected);
         return status(204, undefined);
       },
       {
         params: ApiKeyParams,
-        response: { 204: t.Void({ description: "Revoked" }), ...problemResponses(401, 404, 422) },
+        response: {
+          204: t.Void({ description: "Revoked" }),
+          ...problemResponses(401, 404, 412, 422, 428),
+        },
         detail: detail("Revoke an API key; it fails from the very next request"),
       },
     );

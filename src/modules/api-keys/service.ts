@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../db/client";
 import { appDefaults, insertPlaceholders, withRowMapper } from "../../db/prepared";
+import { preconditionFailed } from "../../http/conditional";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
@@ -51,16 +52,18 @@ export function createApiKeyService(db: AppDatabase) {
       keyColumns,
     ),
   );
+  const createdColumns = { ...columns, version: apiKeys.version };
   const insertKey = lazy(() =>
     withRowMapper(
       orm
         .insert(apiKeys)
         .values(insertPlaceholders(apiKeys, ["tenantId", "keyId", "secretHash", "name"]))
-        .returning(columns)
+        .returning(createdColumns)
         .prepare("insert_api_key"),
-      columns,
+      createdColumns,
     ),
   );
+  const keyNotFound = () => new ProblemError("not_found", "API key not found");
   const present = <T extends { keyId: string }>({ keyId, ...row }: T) => ({
     ...row,
     prefix: displayPrefix(keyId),
@@ -98,12 +101,30 @@ export function createApiKeyService(db: AppDatabase) {
       return { ...page, data: page.data.map(present) };
     },
 
-    async revoke(tenantId: string, id: string): Promise<void> {
-      const deleted = await orm
-        .delete(apiKeys)
-        .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id)))
-        .returning({ id: apiKeys.id });
-      if (deleted.length === 0) throw new ProblemError("not_found", "API key not found");
+    /**
+     * Deletes the key; with `expectedVersions` (from If-Match) only while its version is one of
+     * them, compared in the DELETE itself.
+     */
+    async revoke(tenantId: string, id: string, expectedVersions?: readonly number[]) {
+      const inTenant = and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id));
+      const deleted =
+        expectedVersions?.length === 0
+          ? []
+          : await orm
+              .delete(apiKeys)
+              .where(
+                and(
+                  inTenant,
+                  expectedVersions === undefined
+                    ? undefined
+                    : inArray(apiKeys.version, [...expectedVersions]),
+                ),
+              )
+              .returning({ id: apiKeys.id });
+      if (deleted.length > 0) return;
+      if (expectedVersions === undefined) throw keyNotFound();
+      const [row] = await orm.select({ id: apiKeys.id }).from(apiKeys).where(inTenant);
+      throw row === undefined ? keyNotFound() : preconditionFailed("API key");
     },
 
     /** The tenant a key belongs to, or undefined for anything that is not a live key. */
@@ -124,6 +145,9 @@ export function createApiKeyService(db: AppDatabase) {
         return { tenantId: row.tenantId, apiKeyId: row.id };
       }
       lastUsedWrites.set(row.id, now.getTime());
+      // The version stays: it tags the key as its creation showed it ({id, prefix, name,
+      // createdAt}), which lastUsedAt is no part of, and a revocation with that tag must not
+      // fail because the key has been used since.
       await orm
         .update(apiKeys)
         .set({ lastUsedAt: now.toISOString() })

@@ -19,6 +19,8 @@ export interface TenantRow {
   slug: string;
   createdAt: string;
   updatedAt: string;
+  /** 1: the row's version, from which the ETag is made. */
+  version: number;
 }
 
 /** The columns of a new tenant and of its first key, under placeholders of their own. */

@@ -19,7 +19,8 @@ const UserRow = createSelectSchema(pgUsers, {
   updatedAt: Timestamp,
 });
 
-export const User = t.Omit(UserRow, ["passwordHash"]);
+// The version is the ETag's (src/http/conditional.ts), not the body's.
+export const User = t.Omit(UserRow, ["passwordHash", "version"]);
 
 const UserInsert = createInsertSchema(pgUsers, {
   email: (column) =>
