@@ -2,8 +2,10 @@
  * `npm run bench`: the app against the raw baseline (bench/baseline.ts), side by side, per
  * dialect, alternating targets round by round so that drift of this shared machine hits both.
  *   bun bench/run.ts [--quick] [--connections 32] [--duration 10] [--rounds 3] [--dialect both]
- *                    [--workers 2] [--pinned]
- * With --workers N (default 2; 1 turns it off), PostgreSQL also runs the app with WORKERS=N.
+ *                    [--workers 2] [--pinned] [--no-pgbouncer]
+ * With --workers N (default 2; 1 turns it off), PostgreSQL also runs the app with WORKERS=N; and
+ * the app through a pgbouncer in pool_mode=transaction with DATABASE_PREPARE=false, unless
+ * --no-pgbouncer or pgbouncer is not installed.
  * With --pinned, the server under test and a PostgreSQL of the benchmark's own share CPU 0 and the
  * load generator (this process) runs on CPU 1, so that neither side's requests compete with the
  * load generator for a core.
@@ -13,6 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { freePort, TEST_DATABASE_URL } from "../scripts/harness";
+import { type Pgbouncer, pgbouncerProblem, startPgbouncer } from "../scripts/pgbouncer";
 import type { Dialect } from "../src/config";
 import { type BenchResult, renderChart } from "./chart";
 import { type PrivatePostgres, serverCpuMeter, startPrivatePostgres } from "./private-postgres";
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     rounds: { type: "string" },
     dialect: { type: "string", default: "both" },
     workers: { type: "string", default: "2" },
+    "no-pgbouncer": { type: "boolean" },
     pinned: { type: "boolean" },
   },
 });
@@ -62,15 +66,45 @@ const postgresServer = privatePostgres?.url ?? TEST_DATABASE_URL;
 const postgresCpuMs = privatePostgres?.cpuMs ?? (await serverCpuMeter(postgresServer));
 const APP = join(ROOT, "src/index.ts");
 const BASELINE = join(ROOT, "bench/baseline.ts");
-/** What runs: the app, the app with WORKERS=N (PostgreSQL), and the raw baseline. */
-type Target = "app" | "app-workers" | "baseline";
+const pgbouncerSkipped = values["no-pgbouncer"] === true ? "--no-pgbouncer" : pgbouncerProblem();
+/**
+ * What runs: the app, the app with WORKERS=N (PostgreSQL), the app through pgbouncer
+ * (PostgreSQL), and the raw baseline.
+ */
+type Target = "app" | "app-workers" | "app-pgbouncer" | "baseline";
 const ENTRIES: Record<Target, { entry: string; env: Record<string, string> }> = {
   app: { entry: APP, env: {} },
   "app-workers": { entry: APP, env: { WORKERS: String(workers) } },
+  "app-pgbouncer": { entry: APP, env: { DATABASE_PREPARE: "false" } },
   baseline: { entry: BASELINE, env: {} },
 };
-const targetsFor = (dialect: Dialect): Target[] =>
-  dialect === "postgres" && workers > 1 ? ["app", "app-workers", "baseline"] : ["app", "baseline"];
+const targetsFor = (dialect: Dialect): Target[] => {
+  if (dialect !== "postgres") return ["app", "baseline"];
+  return [
+    "app",
+    ...(workers > 1 ? (["app-workers"] as const) : []),
+    ...(pgbouncerSkipped === null ? (["app-pgbouncer"] as const) : []),
+    "baseline",
+  ];
+};
+const labelOf = (target: Target, dialect: Dialect): string => {
+  switch (target) {
+    case "app":
+    case "baseline":
+      return dialect;
+    case "app-workers":
+      return `${dialect}, WORKERS=${workers}`;
+    case "app-pgbouncer":
+      return `${dialect} through pgbouncer (transaction), DATABASE_PREPARE=false`;
+  }
+};
+// One pooler for the run, in front of the benchmark's PostgreSQL server; as many server
+// connections as the app opens (DATABASE_POOL_SIZE 10 and DATABASE_READ_CONNECTIONS 2 by default).
+let pgbouncer: Pgbouncer | undefined;
+const throughPgbouncer = async (url: string) => {
+  pgbouncer ??= await startPgbouncer({ poolMode: "transaction", poolSize: 12, target: url });
+  return pgbouncer.url(new URL(url).pathname.slice(1));
+};
 
 /** Starts a target on a migrated database; resolves once /health answers, with the time that took. */
 async function startTarget(target: Target, url: string) {
@@ -179,7 +213,8 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
         postgresServer,
       );
       await db.close();
-      running[target] = { ...(await startTarget(target, url)), seeded, drop };
+      const appUrl = target === "app-pgbouncer" ? await throughPgbouncer(url) : url;
+      running[target] = { ...(await startTarget(target, appUrl)), seeded, drop };
     }
     const load = async (target: Target, scenario: Scenario, seconds: number) => {
       const { base, seeded } = running[target] as NonNullable<(typeof running)[Target]>;
@@ -270,7 +305,7 @@ for (const dialect of dialects) {
   const { measures, rss, startMs } = await benchDialect(dialect);
   const apps = targetsFor(dialect).filter((target) => target !== "baseline");
   for (const app of apps) {
-    const label = app === "app" ? dialect : `${dialect}, WORKERS=${workers}`;
+    const label = labelOf(app, dialect);
     starts.push(`${label}: ${startMs[app]} ms (baseline ${startMs.baseline} ms)`);
     for (const scenario of SCENARIOS) {
       const of = (target: Target) =>
@@ -286,7 +321,8 @@ for (const dialect of dialects) {
       );
       const line = {
         dialect,
-        workers: app === "app" ? 1 : workers,
+        workers: app === "app-workers" ? workers : 1,
+        ...(app === "app-pgbouncer" ? { through: "pgbouncer pool_mode=transaction" } : {}),
         scenario,
         appRps: Math.round(appRps),
         baselineRps: Math.round(baseRps),
@@ -321,9 +357,14 @@ console.log(
   `\n${connections} connections, ${duration} s per run, ${rounds} rounds, ${mode}: medians of req/s and latency; ratio: the median of each round's app/baseline, ${new Date().toISOString()}\n`,
 );
 console.log(rows.join("\n"));
-const checks: TargetCheck[] = targetChecks(summary.filter((line) => line.workers === 1));
+// The targets are the app's own, one process on a direct connection.
+const checks: TargetCheck[] = targetChecks(
+  summary.filter((line) => line.workers === 1 && line.through === undefined),
+);
 console.log(`\nTargets (${mode}):`);
 for (const check of checks) console.log(`${check.met ? "met   " : "MISSED"} ${check.description}`);
+if (pgbouncerSkipped !== null) console.log(`\nno row through pgbouncer: ${pgbouncerSkipped}`);
+await pgbouncer?.stop();
 console.log(`\nStart to first healthy /health, migrated database:\n${starts.join("\n")}`);
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });
 const file = join(

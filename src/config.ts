@@ -18,6 +18,13 @@ export interface Config {
   databasePoolSize: number;
   databaseReadConnections: number;
   databaseAcquireTimeoutMs: number;
+  /**
+   * PostgreSQL: whether queries run as named prepared statements (DATABASE_PREPARE). Off behind a
+   * transaction pooler, which may run a statement on another server connection than its prepare.
+   */
+  databasePrepare: boolean;
+  /** PostgreSQL: where the `db` commands and start-up migrations connect (DATABASE_MIGRATION_URL). */
+  databaseMigrationUrl: string | undefined;
   /** How long a stop waits for in-flight requests before it cuts them off. */
   shutdownTimeoutMs: number;
   /** The admin bearer token; required in production, generated at start-up otherwise. */
@@ -100,20 +107,22 @@ function booleanFlag(name: string, value: string): boolean {
  * `postgres://` or `postgresql://` selects PostgreSQL; `file:PATH` or a path ending in
  * .db, .sqlite or .sqlite3 selects SQLite.
  */
-export function parseDatabaseUrl(value: string): DatabaseConfig {
+export function parseDatabaseUrl(value: string, name = "DATABASE_URL"): DatabaseConfig {
   const accepted =
     "expected postgres://user@host:port/db, postgresql://…, file:PATH or a path ending in .db or .sqlite";
-  if (/^postgres(ql)?:\/\//i.test(value)) return { dialect: "postgres", url: postgresUrl(value) };
+  if (isPostgresUrl(value)) return { dialect: "postgres", url: postgresUrl(value, name) };
   if (value.startsWith("file:")) {
     const path = value.slice("file:".length).replace(/^\/\/(?=\/)/, "");
-    if (path === "") throw new ConfigError(`DATABASE_URL="file:" has no path: ${accepted}`);
+    if (path === "") throw new ConfigError(`${name}="file:" has no path: ${accepted}`);
     return { dialect: "sqlite", path };
   }
   if (/\.(db|sqlite|sqlite3)$/i.test(value) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     return { dialect: "sqlite", path: value };
   }
-  throw new ConfigError(`DATABASE_URL="${redactUrl(value)}" is invalid: ${accepted}`);
+  throw new ConfigError(`${name}="${redactUrl(value)}" is invalid: ${accepted}`);
 }
+
+const isPostgresUrl = (value: string) => /^postgres(ql)?:\/\//i.test(value);
 
 const POSTGRES_ACCEPTED =
   "expected postgres://user@host:port/db, or several hosts (postgres://user@host1:port1,host2:port2/db?target_session_attrs=primary)";
@@ -126,7 +135,7 @@ const POSTGRES_ACCEPTED =
  * so a client could settle on a standby; `primary` asks whether the server is in recovery, and
  * takes its place.
  */
-function postgresUrl(value: string): string {
+function postgresUrl(value: string, name: string): string {
   const [, scheme = "", authority = "", rest = ""] =
     value.match(/^([^:]+:\/\/)([^/?#]*)(.*)$/) ?? [];
   const at = authority.lastIndexOf("@");
@@ -137,13 +146,31 @@ function postgresUrl(value: string): string {
     try {
       url = new URL(`${scheme}${userinfo}${host}${rest}`);
     } catch {
-      throw new ConfigError(`DATABASE_URL is not a valid URL: ${POSTGRES_ACCEPTED}`);
+      throw new ConfigError(`${name} is not a valid URL: ${POSTGRES_ACCEPTED}`);
     }
     if (url.hostname === "" && !url.searchParams.has("host")) {
-      throw new ConfigError(`DATABASE_URL has no host: ${POSTGRES_ACCEPTED}`);
+      throw new ConfigError(`${name} has no host: ${POSTGRES_ACCEPTED}`);
     }
   }
   return value.replace(/([?&]target_session_attrs=)read-write(?=&|$)/, "$1primary");
+}
+
+/**
+ * DATABASE_MIGRATION_URL: a direct PostgreSQL connection for migrations when DATABASE_URL leads
+ * through a transaction pooler. Only with a PostgreSQL DATABASE_URL: SQLite has one file.
+ */
+function parseMigrationUrl(value: string, database: DatabaseConfig): string {
+  if (!isPostgresUrl(value)) {
+    throw new ConfigError(
+      `DATABASE_MIGRATION_URL="${redactUrl(value)}" is invalid: ${POSTGRES_ACCEPTED}`,
+    );
+  }
+  if (database.dialect !== "postgres") {
+    throw new ConfigError(
+      "DATABASE_MIGRATION_URL is set but DATABASE_URL is SQLite: set it only with a PostgreSQL DATABASE_URL",
+    );
+  }
+  return postgresUrl(value, "DATABASE_MIGRATION_URL");
 }
 
 /** Hides the password of a connection URL so that it can be printed. */
@@ -221,6 +248,8 @@ export function parseConfig(env: Env): Config {
   const poolSize = present(env.DATABASE_POOL_SIZE);
   const readConnections = present(env.DATABASE_READ_CONNECTIONS);
   const acquireTimeout = present(env.DATABASE_ACQUIRE_TIMEOUT_MS);
+  const prepare = present(env.DATABASE_PREPARE);
+  const migrationUrl = present(env.DATABASE_MIGRATION_URL);
   const adminToken = present(env.ADMIN_TOKEN);
   const workersValue = present(env.WORKERS);
   const workerValue = present(env[WORKER_ENV]);
@@ -264,6 +293,8 @@ export function parseConfig(env: Env): Config {
     databaseAcquireTimeoutMs: acquireTimeout
       ? integerInRange("DATABASE_ACQUIRE_TIMEOUT_MS", acquireTimeout, 1, 600_000)
       : 2_000,
+    databasePrepare: prepare ? booleanFlag("DATABASE_PREPARE", prepare) : true,
+    databaseMigrationUrl: migrationUrl ? parseMigrationUrl(migrationUrl, database) : undefined,
     shutdownTimeoutMs:
       (shutdownTimeout ? integerInRange("SHUTDOWN_TIMEOUT", shutdownTimeout, 0, 3600) : 10) * 1000,
     adminToken,

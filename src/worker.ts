@@ -22,6 +22,7 @@ const VARIABLES = [
   "LOG_LEVEL",
   "ADMIN_TOKEN",
   "BODY_LIMIT_BYTES",
+  "DATABASE_PREPARE",
   "IDEMPOTENCY_TTL_SECONDS",
 ] as const;
 
@@ -29,7 +30,7 @@ const text = (value: unknown) => (typeof value === "string" ? value : undefined)
 const isD1 = (value: unknown): value is D1Database =>
   typeof (value as { prepare?: unknown } | null | undefined)?.prepare === "function";
 
-function openEdgeDatabase(bindings: Record<string, unknown>): EdgeDatabase {
+function openEdgeDatabase(bindings: Record<string, unknown>, prepare: boolean): EdgeDatabase {
   const url = text(bindings.DATABASE_URL)?.trim() ?? "";
   if (url !== "" && bindings.DB !== undefined) {
     throw new ConfigError("set DATABASE_URL or bind a D1 database as DB, not both");
@@ -41,7 +42,7 @@ function openEdgeDatabase(bindings: Record<string, unknown>): EdgeDatabase {
         "DATABASE_URL must be a postgres:// URL on Workers; for SQLite bind a D1 database as DB",
       );
     }
-    return openPostgresPerRequest(database.url);
+    return openPostgresPerRequest(database.url, prepare);
   }
   if (isD1(bindings.DB)) return openD1(bindings.DB);
   throw new ConfigError("no database: bind a D1 database as DB, or set DATABASE_URL (PostgreSQL)");
@@ -58,7 +59,7 @@ const logger = createLogger(config.logLevel, {
     severity === "warn" || severity === "error" ? console.error(line) : console.log(line),
   pretty: false,
 });
-const database = openEdgeDatabase(env);
+const database = openEdgeDatabase(env, config.databasePrepare);
 const migrations: MigrationFile[] = bundledMigrations[database.db.dialect];
 
 const app = createApp({

@@ -9,7 +9,7 @@ import { type DatabaseConfig, describeDatabase } from "../config";
 import { assertUnreachable } from "../lib/assert";
 import type { D1BackedDatabase } from "./client-edge";
 import { gatePool } from "./pool-gate";
-import { copyTypeHandling, POSTGRES_OPTIONS } from "./postgres-options";
+import { clientOptions, copyTypeHandling } from "./postgres-options";
 import { openReadReplicas, type ReadReplicas } from "./read-replicas";
 import { postgresTables, sqliteTables } from "./schema";
 
@@ -48,6 +48,8 @@ export interface PostgresOptions {
   acquireTimeoutMs?: number;
   /** Standbys that serve reads (DATABASE_READ_URL): see read-replicas.ts. */
   readReplicas?: { urls: readonly string[]; maxLagMs: number; probeIntervalMs?: number };
+  /** Named prepared statements (default true); false behind a transaction pooler. */
+  prepare?: boolean;
 }
 
 interface OpenOptions extends PostgresOptions {
@@ -70,12 +72,18 @@ function openPostgres(url: string, options: OpenOptions): Database {
   const poolSize = options.poolSize ?? 10;
   const readConnections = options.readConnections ?? 2;
   const acquireTimeoutMs = options.acquireTimeoutMs ?? 5_000;
-  const sql = postgres(url, { ...POSTGRES_OPTIONS, max: poolSize });
-  const reads = postgres(url, { ...POSTGRES_OPTIONS, max: readConnections });
+  const prepare = options.prepare ?? true;
+  const sql = postgres(url, { ...clientOptions(prepare), max: poolSize });
+  const reads = postgres(url, { ...clientOptions(prepare), max: readConnections });
   const gated = gatePool(sql, reads, poolSize, acquireTimeoutMs);
   const replicas =
     options.readReplicas &&
-    openReadReplicas(gated, reads, { ...options.readReplicas, readConnections, acquireTimeoutMs });
+    openReadReplicas(gated, reads, {
+      ...options.readReplicas,
+      readConnections,
+      acquireTimeoutMs,
+      prepare,
+    });
   const orm = drizzlePostgres(replicas?.client ?? gated, { logger: options.queryLogger });
   copyTypeHandling(sql, reads);
   replicas?.copyTypeHandling(sql);
@@ -86,8 +94,11 @@ function openPostgres(url: string, options: OpenOptions): Database {
     orm,
     tables: postgresTables,
     description: describeDatabase({ dialect: "postgres", url }),
+    // Both pools: a read pool stuck behind a reply that never comes must not pass for ready.
+    // Both settle before a failure is reported, so that a close() after it finds none in flight.
     ping: async () => {
-      await sql`select 1`;
+      const [write, read] = await Promise.allSettled([sql`select 1`, reads`select 1`]);
+      for (const outcome of [write, read]) if (outcome.status === "rejected") throw outcome.reason;
     },
     close: async () => {
       await replicas?.close();

@@ -1,7 +1,7 @@
 import postgres, { type Sql } from "postgres";
 import { redactUrl } from "../config";
 import { type Lsn, parseLsn } from "./caller-positions";
-import { copyTypeHandling, POSTGRES_OPTIONS } from "./postgres-options";
+import { clientOptions, copyTypeHandling } from "./postgres-options";
 
 /** One standby as the probes last saw it. */
 export interface Standby {
@@ -32,11 +32,13 @@ export interface StandbyOptions {
   maxLagMs: number;
   /** How often each standby (and the primary's position) is asked; default 250 ms. */
   probeIntervalMs?: number;
+  /** Named prepared statements (DATABASE_PREPARE); default true. */
+  prepare?: boolean;
 }
 
 // postgres.js reads the server's array types when it connects; a standby going away in the middle
 // of that leaves a rejection nobody awaits. The app's columns have no array types.
-const STANDBY_OPTIONS = { ...POSTGRES_OPTIONS, fetch_types: false } as const;
+const standbyOptions = (prepare: boolean) => ({ ...clientOptions(prepare), fetch_types: false });
 const PROBE_TIMEOUT_MS = 1_000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -61,10 +63,11 @@ export function openStandbys(
   onFirstSample: (lsn: Lsn) => void,
 ) {
   const interval = options.probeIntervalMs ?? 250;
+  const connectionOptions = standbyOptions(options.prepare ?? true);
   // The client whose type handling (set by drizzle) every standby client copies.
   let typeSource: Sql | undefined;
   const openReads = (url: string) => {
-    const reads = postgres(url, { ...STANDBY_OPTIONS, max: options.readConnections });
+    const reads = postgres(url, { ...connectionOptions, max: options.readConnections });
     if (typeSource !== undefined) copyTypeHandling(typeSource, reads);
     return reads;
   };
@@ -78,7 +81,7 @@ export function openStandbys(
       readsServed: 0,
     };
     // Its own connection, so that a probe never queues behind the standby's reads.
-    const probe = postgres(url, { ...STANDBY_OPTIONS, max: 1 });
+    const probe = postgres(url, { ...connectionOptions, max: 1 });
     return { url, standby, probe, probing: false };
   });
   // The primary's positions over the last maxLagMs, oldest first.
@@ -126,7 +129,7 @@ export function openStandbys(
       standby.up = false;
       // The next probe opens a new connection rather than queue behind one that may hang.
       const old = entry.probe;
-      entry.probe = postgres(entry.url, { ...STANDBY_OPTIONS, max: 1 });
+      entry.probe = postgres(entry.url, { ...connectionOptions, max: 1 });
       void old.end({ timeout: 0 }).catch(() => {});
     } finally {
       entry.probing = false;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { describeEachDialect } from "../helpers/databases";
+import { describeEachDialectAndPgbouncer } from "../helpers/databases";
 import {
   buildApp,
   call,
@@ -24,7 +24,7 @@ function etagOf(response: TestResponse): string {
 
 const weak = (tag: string) => `W/${tag}`;
 
-describeEachDialect("conditional requests", (database) => {
+describeEachDialectAndPgbouncer("conditional requests", (database) => {
   let app: TestApp;
   /** The same database, with REQUIRE_IF_MATCH=true. */
   let strict: TestApp;
