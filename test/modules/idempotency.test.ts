@@ -2,7 +2,7 @@ import { beforeAll, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import type { Database } from "../../src/db/client";
 import { createIdempotencyStore } from "../../src/modules/idempotency/store";
-import { describeEachDialect } from "../helpers/databases";
+import { describeEachDialectAndPgbouncer } from "../helpers/databases";
 import {
   ADMIN_TOKEN,
   buildApp,
@@ -56,7 +56,7 @@ async function run(db: Database, statement: string): Promise<void> {
   else db.sqlite.exec(statement);
 }
 
-describeEachDialect("Idempotency-Key", (database) => {
+describeEachDialectAndPgbouncer("Idempotency-Key", (database) => {
   let app: TestApp;
   let tenant: { id: string; apiKey: string };
 
