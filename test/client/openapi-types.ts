@@ -25,7 +25,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers and is fully migrated */
+        /** Readiness: the database answers (every pool of connections) and is fully migrated */
         get: operations["getReady"];
         put?: never;
         post?: never;
