@@ -61,6 +61,12 @@ if (pinned) {
   const pin = Bun.spawnSync(["taskset", "-a", "-p", "-c", LOAD_CPU, String(process.pid)]);
   if (pin.exitCode !== 0) throw new Error(`taskset: ${pin.stderr.toString().trim()}`);
   if (dialects.includes("postgres")) privatePostgres = await startPrivatePostgres(SERVER_CPU);
+  // An interrupted run stops its PostgreSQL too: it runs as another user, outside this process.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      void (privatePostgres?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    });
+  }
 }
 const postgresServer = privatePostgres?.url ?? TEST_DATABASE_URL;
 const postgresCpuMs = privatePostgres?.cpuMs ?? (await serverCpuMeter(postgresServer));
