@@ -8,7 +8,8 @@ import postgres, { type Sql } from "postgres";
 import { type DatabaseConfig, describeDatabase } from "../config";
 import { assertUnreachable } from "../lib/assert";
 import type { D1BackedDatabase } from "./client-edge";
-import { gatePool } from "./pool-gate";
+import { observePostgres, observeSqlite, type QueryWatch } from "./observer";
+import { gatePool, type PoolUsage } from "./pool-gate";
 import { copyTypeHandling, POSTGRES_OPTIONS } from "./postgres-options";
 import { postgresTables, sqliteTables } from "./schema";
 
@@ -47,9 +48,13 @@ export interface PostgresOptions {
   acquireTimeoutMs?: number;
 }
 
-interface OpenOptions extends PostgresOptions {
+export interface OpenOptions extends PostgresOptions {
   /** Sees every statement the query builder sends; tests record them (tenant-scoped-sql.test.ts). */
   queryLogger?: Logger;
+  /** Times every query the query builder runs (metrics and trace spans: src/db/observer.ts). */
+  watchQuery?: QueryWatch;
+  /** Kept up to date with the PostgreSQL pools' use (metrics). */
+  poolUsage?: PoolUsage;
 }
 
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Database {
@@ -57,7 +62,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     case "postgres":
       return openPostgres(config.url, options);
     case "sqlite":
-      return openSqlite(config.path, options.queryLogger);
+      return openSqlite(config.path, options);
     default:
       return assertUnreachable(config);
   }
@@ -67,9 +72,15 @@ function openPostgres(url: string, options: OpenOptions): Database {
   const poolSize = options.poolSize ?? 10;
   const sql = postgres(url, { ...POSTGRES_OPTIONS, max: poolSize });
   const reads = postgres(url, { ...POSTGRES_OPTIONS, max: options.readConnections ?? 2 });
-  const orm = drizzlePostgres(gatePool(sql, reads, poolSize, options.acquireTimeoutMs ?? 5_000), {
-    logger: options.queryLogger,
-  });
+  const gated = gatePool(
+    sql,
+    reads,
+    poolSize,
+    options.acquireTimeoutMs ?? 5_000,
+    options.poolUsage,
+  );
+  const client = options.watchQuery ? observePostgres(gated, options.watchQuery) : gated;
+  const orm = drizzlePostgres(client, { logger: options.queryLogger });
   copyTypeHandling(sql, reads);
   return {
     dialect: "postgres",
@@ -101,7 +112,7 @@ function withStatementCache(sqlite: BunSqlite): BunSqlite {
   });
 }
 
-function openSqlite(path: string, queryLogger?: Logger): Database {
+function openSqlite(path: string, { queryLogger, watchQuery }: OpenOptions): Database {
   mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BunSqlite(path, { create: true, strict: true });
   // The busy timeout first: switching to WAL must wait, not fail, while another process writes.
@@ -113,7 +124,12 @@ function openSqlite(path: string, queryLogger?: Logger): Database {
     dialect: "sqlite",
     sqlite,
     // See Orm above for why the SQLite builder stands in for the PostgreSQL one.
-    orm: drizzleSqlite(withStatementCache(sqlite), { logger: queryLogger }) as unknown as Orm,
+    orm: drizzleSqlite(
+      watchQuery
+        ? observeSqlite(withStatementCache(sqlite), watchQuery)
+        : withStatementCache(sqlite),
+      { logger: queryLogger },
+    ) as unknown as Orm,
     tables: sqliteTables as unknown as Tables,
     description: describeDatabase({ dialect: "sqlite", path }),
     ping: async () => {

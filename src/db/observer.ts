@@ -1,0 +1,106 @@
+/**
+ * Sees every query the app's query builder runs, with its time: drizzle's logger sees only the
+ * statements. It sits between drizzle and the driver: postgres.js's `unsafe` (behind the pool
+ * gate, so that a query's time includes its wait for a connection) and bun:sqlite's prepared
+ * statements. The statement is the SQL text with placeholders ($1, ?): never the values.
+ */
+import type { Database as BunSqlite, Statement } from "bun:sqlite";
+import type { Sql } from "postgres";
+
+/** Called as a query starts; the function it returns is called once the query ends. */
+export type QueryWatch = (statement: string) => (error?: unknown) => void;
+
+type UnsafeArgs = Parameters<Sql["unsafe"]>;
+type Thenable = PromiseLike<unknown> & { values(): unknown };
+
+function watched<T>(done: (error?: unknown) => void, run: () => PromiseLike<T>): Promise<T> {
+  let result: PromiseLike<T>;
+  try {
+    result = run();
+  } catch (error) {
+    done(error);
+    throw error;
+  }
+  return Promise.resolve(result).then(
+    (value) => {
+      done();
+      return value;
+    },
+    (error: unknown) => {
+      done(error);
+      throw error;
+    },
+  );
+}
+
+/** postgres.js: every `unsafe` query (drizzle sends all of its queries so), in transactions too. */
+export function observePostgres(sql: Sql, watch: QueryWatch): Sql {
+  const unsafe = (...args: UnsafeArgs) => {
+    const query = sql.unsafe(...args) as unknown as Thenable;
+    const run = (asValues: boolean) =>
+      watched(watch(args[0]), () => (asValues ? (query.values() as PromiseLike<unknown>) : query));
+    // drizzle awaits the query itself, or its .values()
+    return {
+      values: () => run(true),
+      // biome-ignore lint/suspicious/noThenProperty: this object stands in for postgres.js's thenable query
+      then: (resolve: (value: unknown) => unknown, reject: (reason: unknown) => unknown) =>
+        run(false).then(resolve, reject),
+    };
+  };
+  const begin = (...args: unknown[]) => {
+    const callback = args.at(-1) as (transaction: Sql) => unknown;
+    const options = args.slice(0, -1);
+    return (sql.begin as (...a: unknown[]) => unknown)(...options, (transaction: Sql) =>
+      callback(observePostgres(transaction, watch)),
+    );
+  };
+  return new Proxy(sql, {
+    get: (target, property, receiver) => {
+      if (property === "unsafe") return unsafe;
+      if (property === "begin") return begin;
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
+const STATEMENT_METHODS = new Set<PropertyKey>(["run", "all", "get", "values"]);
+
+/** bun:sqlite: the statements drizzle prepares, timed when they run. */
+export function observeSqlite(sqlite: BunSqlite, watch: QueryWatch): BunSqlite {
+  const observed = new WeakMap<Statement, Statement>();
+  const observe = (statement: Statement, text: string): Statement => {
+    let proxy = observed.get(statement);
+    if (proxy === undefined) {
+      proxy = new Proxy(statement, {
+        get: (target, property) => {
+          const value: unknown = Reflect.get(target, property, target);
+          if (typeof value !== "function") return value;
+          if (!STATEMENT_METHODS.has(property)) return value.bind(target);
+          return (...args: unknown[]) => {
+            const done = watch(text);
+            try {
+              const result: unknown = value.apply(target, args);
+              done();
+              return result;
+            } catch (error) {
+              done(error);
+              throw error;
+            }
+          };
+        },
+      });
+      observed.set(statement, proxy);
+    }
+    return proxy;
+  };
+  return new Proxy(sqlite, {
+    get: (target, property) => {
+      const value: unknown = Reflect.get(target, property, target);
+      if (property === "prepare" || property === "query") {
+        return (text: string, ...rest: unknown[]) =>
+          observe((value as (...a: unknown[]) => Statement).call(target, text, ...rest), text);
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
