@@ -7,6 +7,9 @@
  */
 import { Counter, collectDefaultMetrics, type Registry } from "prom-client";
 
+// Held here: a FinalizationRegistry that is itself collected calls nothing more.
+const sentinelRegistries = new Set<FinalizationRegistry<undefined>>();
+
 export function collectRuntimeMetrics(registry: Registry): void {
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
   const collections = new Counter({
@@ -19,5 +22,6 @@ export function collectRuntimeMetrics(registry: Registry): void {
     plant();
   });
   const plant = () => sentinels.register({}, undefined);
+  sentinelRegistries.add(sentinels);
   plant();
 }
