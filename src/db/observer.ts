@@ -2,9 +2,11 @@
  * Sees every query the app's query builder runs, with its time: drizzle's logger sees only the
  * statements. It sits between drizzle and the driver: postgres.js's `unsafe` (behind the pool
  * gate, so that a query's time includes its wait for a connection) and bun:sqlite's prepared
- * statements. The statement is the SQL text with placeholders ($1, ?): never the values.
+ * statements; on Workers, D1's. The statement is the SQL text with placeholders ($1, ?): never
+ * the values.
  */
 import type { Database as BunSqlite, Statement } from "bun:sqlite";
+import type { D1Database, D1PreparedStatement } from "@cloudflare/workers-types";
 import type { Sql } from "postgres";
 
 /** Called as a query starts; the function it returns is called once the query ends. */
@@ -99,6 +101,48 @@ export function observeSqlite(sqlite: BunSqlite, watch: QueryWatch): BunSqlite {
       if (property === "prepare" || property === "query") {
         return (text: string, ...rest: unknown[]) =>
           observe((value as (...a: unknown[]) => Statement).call(target, text, ...rest), text);
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+type D1Statement = D1PreparedStatement;
+const D1_RUNS = new Set<PropertyKey>(["all", "raw", "run", "first"]);
+
+/**
+ * D1 (Workers): statements drizzle prepares and binds, timed when they run; a batch as one
+ * query. The binding's batch() takes its own statement objects, so each proxy knows its own.
+ */
+export function observeD1(binding: D1Database, watch: QueryWatch): D1Database {
+  const originals = new WeakMap<object, D1Statement>();
+  const observe = (statement: D1Statement, text: string): D1Statement => {
+    const proxy = new Proxy(statement, {
+      get: (target, property) => {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== "function") return value;
+        if (property === "bind") {
+          return (...args: unknown[]) => observe(value.apply(target, args) as D1Statement, text);
+        }
+        if (!D1_RUNS.has(property)) return value.bind(target);
+        return (...args: unknown[]) =>
+          watched(watch(text), () => value.apply(target, args) as PromiseLike<unknown>);
+      },
+    });
+    originals.set(proxy, statement);
+    return proxy;
+  };
+  return new Proxy(binding, {
+    get: (target, property) => {
+      const value: unknown = Reflect.get(target, property, target);
+      if (property === "prepare") {
+        return (text: string) => observe(target.prepare(text), text);
+      }
+      if (property === "batch") {
+        return (statements: D1Statement[]) =>
+          watched(watch("batch"), () =>
+            target.batch(statements.map((statement) => originals.get(statement) ?? statement)),
+          );
       }
       return typeof value === "function" ? value.bind(target) : value;
     },

@@ -14,27 +14,9 @@ export type Scraper = () => Promise<Scrape>;
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 
-async function answer(scrape: Scraper): Promise<Response> {
+export async function answer(scrape: Scraper): Promise<Response> {
   const { contentType, body } = await scrape();
   return new Response(body, { headers: { "content-type": contentType } });
-}
-
-/** The second listener: GET /metrics and nothing else. */
-export function serveMetrics(listener: { host: string; port: number }, scrape: Scraper) {
-  return Bun.serve({
-    hostname: listener.host,
-    port: listener.port,
-    // Never shared with another process, as the API's port is under WORKERS=N.
-    reusePort: false,
-    fetch: (request) => {
-      const { pathname } = new URL(request.url);
-      if (pathname !== "/metrics") return new Response("Not Found\n", { status: 404 });
-      if (request.method !== "GET" && request.method !== "HEAD") {
-        return new Response("Method Not Allowed\n", { status: 405, headers: { allow: "GET" } });
-      }
-      return answer(scrape);
-    },
-  });
 }
 
 /** GET /metrics on the API's port, for the METRICS_TOKEN bearer only. */
