@@ -12,6 +12,7 @@ import autocannon from "autocannon";
 import { freePort } from "../scripts/harness";
 import type { Dialect } from "../src/config";
 import { type BenchResult, renderChart } from "./chart";
+import { benchObservability, describeObservability } from "./observability";
 import {
   ADMIN_TOKEN,
   SCENARIOS,
@@ -281,6 +282,16 @@ console.log(
 );
 console.log(rows.join("\n"));
 console.log(`\nStart to first healthy /health, migrated database:\n${starts.join("\n")}`);
+const observability = await benchObservability({
+  dialects,
+  connections,
+  duration,
+  rounds,
+  usersPerTenant: USERS_PER_TENANT,
+});
+console.log(
+  `\nMetrics and traces, read throughput (docs/performance.md):\n${describeObservability(observability)}`,
+);
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });
 const file = join(
   ROOT,
@@ -289,7 +300,7 @@ const file = join(
 );
 writeFileSync(
   file,
-  `${JSON.stringify({ date: new Date().toISOString(), connections, duration, rounds, results: summary }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), connections, duration, rounds, results: summary, observability: observability.lines }, null, 2)}\n`,
 );
 const chart = await renderChart(JSON.parse(readFileSync(file, "utf8")) as BenchResult);
 writeFileSync(file.replace(/\.json$/, ".svg"), chart);
