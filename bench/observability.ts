@@ -8,6 +8,7 @@
 import autocannon from "autocannon";
 import { freePort } from "../scripts/harness";
 import type { Dialect } from "../src/config";
+import { type CpuLine, describeCpu, measureObservabilityCpu } from "./observability-cpu";
 import {
   ADMIN_TOKEN,
   type Scenario,
@@ -141,7 +142,14 @@ export async function benchObservability(options: {
   duration: number;
   rounds: number;
   usersPerTenant: number;
-}): Promise<{ lines: ObservabilityLine[]; exported: { batches: number; bytes: number } }> {
+  /** In-process batches per variant (see bench/observability-cpu.ts), and their size. */
+  cpuBatches: number;
+  cpuBatchSize: number;
+}): Promise<{
+  lines: ObservabilityLine[];
+  cpu: CpuLine[];
+  exported: { batches: number; bytes: number };
+}> {
   const receiver = startReceiver();
   const lines: ObservabilityLine[] = [];
   try {
@@ -211,15 +219,23 @@ export async function benchObservability(options: {
         await drop();
       }
     }
+    const exported = receiver.stats();
+    const cpu = await measureObservabilityCpu({
+      dialects: options.dialects,
+      batches: options.cpuBatches,
+      batchSize: options.cpuBatchSize,
+      receiverUrl: receiver.url,
+    });
+    return { lines, cpu, exported };
   } finally {
     receiver.stop();
   }
-  return { lines, exported: receiver.stats() };
 }
 
 /** The table `npm run bench` prints, and whether the metrics stayed within their budget. */
 export function describeObservability({
   lines,
+  cpu,
   exported,
 }: Awaited<ReturnType<typeof benchObservability>>): string {
   const percent = (ratio: number) => `${ratio >= 1 ? "+" : ""}${((ratio - 1) * 100).toFixed(1)}%`;
@@ -236,7 +252,16 @@ export function describeObservability({
     over.length === 0
       ? `Metrics cost at most ${(METRICS_BUDGET * 100).toFixed(0)}% of read throughput in every read scenario (median of the rounds).`
       : `Metrics cost more than ${(METRICS_BUDGET * 100).toFixed(0)}% of read throughput in: ${over.map((line) => `${line.dialect} ${line.scenario}`).join(", ")} (median of the rounds; this machine is shared, rerun with more rounds before concluding).`;
-  return `${rows.join("\n")}\n\n${verdict}\nSpans exported: ${exported.batches} OTLP/HTTP batches, ${(exported.bytes / 1e6).toFixed(1)} MB.`;
+  return [
+    "Over HTTP (autocannon; medians of the rounds, cost against metrics off in the same round):",
+    rows.join("\n"),
+    "",
+    verdict,
+    `Spans exported: ${exported.batches} OTLP/HTTP batches, ${(exported.bytes / 1e6).toFixed(1)} MB.`,
+    "",
+    "CPU per read in process (fastest batch, median in brackets; other load only adds time):",
+    describeCpu(cpu),
+  ].join("\n");
 }
 
 // `bun bench/observability.ts [--dialect both] [--duration 10] [--rounds 3] [--connections 32]`:
@@ -257,10 +282,12 @@ if (import.meta.main) {
     duration: Number(values.duration),
     rounds: Number(values.rounds),
     usersPerTenant: 1_000,
+    cpuBatches: 15,
+    cpuBatchSize: 2_000,
   });
   console.log(
     `${new Date().toISOString()}, ${values.connections} connections, ${values.duration} s per run, ${values.rounds} rounds`,
   );
   console.log(describeObservability(result));
-  console.log(JSON.stringify(result.lines));
+  console.log(JSON.stringify({ http: result.lines, cpu: result.cpu }));
 }

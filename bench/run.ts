@@ -288,6 +288,8 @@ const observability = await benchObservability({
   duration,
   rounds,
   usersPerTenant: USERS_PER_TENANT,
+  cpuBatches: quick ? 3 : 15,
+  cpuBatchSize: quick ? 500 : 2_000,
 });
 console.log(
   `\nMetrics and traces, read throughput (docs/performance.md):\n${describeObservability(observability)}`,
@@ -300,7 +302,7 @@ const file = join(
 );
 writeFileSync(
   file,
-  `${JSON.stringify({ date: new Date().toISOString(), connections, duration, rounds, results: summary, observability: observability.lines }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), connections, duration, rounds, results: summary, observability: { http: observability.lines, cpu: observability.cpu } }, null, 2)}\n`,
 );
 const chart = await renderChart(JSON.parse(readFileSync(file, "utf8")) as BenchResult);
 writeFileSync(file.replace(/\.json$/, ".svg"), chart);

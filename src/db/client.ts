@@ -39,7 +39,7 @@ export type Database =
 /** What the HTTP app runs on: a database opened here, or a D1 binding on Workers (client-edge.ts). */
 export type AppDatabase = Database | D1BackedDatabase;
 
-export interface PostgresOptions {
+interface PostgresOptions {
   /** Connections of the write pool, one query at a time each. */
   poolSize?: number;
   /** Connections of the read pool, where postgres.js pipelines the reads. */

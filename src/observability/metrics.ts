@@ -17,7 +17,7 @@ const QUERY_BUCKETS = [
 
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 /** The label of a request that matched no route: its path would make a series per URL. */
-export const UNMATCHED_ROUTE = "(unmatched)";
+const UNMATCHED_ROUTE = "(unmatched)";
 
 export type QueryOperation = "select" | "insert" | "update" | "delete" | "other";
 export type PoolName = "write" | "read";
