@@ -8,7 +8,7 @@ import type { Subprocess } from "bun";
 import { type Config, WORKER_ENV } from "./config";
 import { describeError, exitWithError } from "./lib/fatal";
 import type { Logger } from "./lib/logger";
-import { serveMetrics } from "./observability/metrics-endpoint";
+import { serveMetrics } from "./observability/metrics-listener";
 import { createMetricsCollector, type WorkerMetricsMessage } from "./observability/worker-metrics";
 
 /** What a worker tells the supervisor over IPC. */

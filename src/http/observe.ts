@@ -70,7 +70,8 @@ export function observeRequests({ metrics, tracer }: Observability) {
     const span = spans.get(context.request);
     if (span === undefined) return;
     const principal = (context as { principal?: { tenantId?: string } }).principal;
-    const tenantId = principal?.tenantId ?? (context.params as { tenantId?: string } | undefined)?.tenantId;
+    const tenantId =
+      principal?.tenantId ?? (context.params as { tenantId?: string } | undefined)?.tenantId;
     if (route) {
       span.updateName(`${method} ${route}`);
       span.setAttribute("http.route", route);
