@@ -3,7 +3,9 @@
  * no load generator), which a busy shared machine distorts far less than HTTP throughput:
  * batches of requests alternate between the app without observability, with metrics, and with
  * metrics and traces (exported to an OTLP/HTTP receiver in this process); the fastest batch of
- * each estimates its cost on a quiet machine, since other load only ever adds time.
+ * each estimates its cost on a quiet machine, since other load only ever adds time. Batches are
+ * short (200 requests, a few milliseconds), so that some of them fall between other processes'
+ * time slices.
  */
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { createApp } from "../src/app";

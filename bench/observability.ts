@@ -282,8 +282,8 @@ if (import.meta.main) {
     duration: Number(values.duration),
     rounds: Number(values.rounds),
     usersPerTenant: 1_000,
-    cpuBatches: 15,
-    cpuBatchSize: 2_000,
+    cpuBatches: 60,
+    cpuBatchSize: 200,
   });
   console.log(
     `${new Date().toISOString()}, ${values.connections} connections, ${values.duration} s per run, ${values.rounds} rounds`,

@@ -31,7 +31,7 @@ const headerGetter: TextMapGetter<Headers> = {
 export function observeRequests({ metrics, tracer }: Observability) {
   const plugin = new Elysia({ name: "observe-requests" });
   if (metrics === undefined && tracer === undefined) return plugin;
-  const finishers = new WeakMap<Request, ReturnType<AppMetrics["requestStarted"]>>();
+  const startedAt = new WeakMap<Request, number>();
   const spans = new WeakMap<Request, Span>();
   if (tracer !== undefined) {
     // Elysia's hook around the whole fetch: the one place a context can wrap every later hook.
@@ -58,7 +58,8 @@ export function observeRequests({ metrics, tracer }: Observability) {
   }
   if (metrics !== undefined) {
     plugin.onRequest(({ request }) => {
-      finishers.set(request, metrics.requestStarted());
+      metrics.requestStarted();
+      startedAt.set(request, performance.now());
     });
   }
   return plugin.onAfterResponse({ as: "global" }, (context) => {
@@ -66,7 +67,10 @@ export function observeRequests({ metrics, tracer }: Observability) {
     const method = context.request.method;
     // undefined when no route matched: the label then says so, the path never becomes one.
     const route = context.route as string | undefined;
-    finishers.get(context.request)?.(method, route, status);
+    const started = startedAt.get(context.request);
+    if (metrics !== undefined && started !== undefined) {
+      metrics.requestFinished(method, route, status, started);
+    }
     const span = spans.get(context.request);
     if (span === undefined) return;
     const principal = (context as { principal?: { tenantId?: string } }).principal;

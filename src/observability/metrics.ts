@@ -4,10 +4,11 @@
  * ones counts as "other". Under WORKERS=N the supervisor sums the workers' registries
  * (src/observability/worker-metrics.ts), so each metric says how its values combine.
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import type { PoolUsage } from "../db/pool-gate";
 import type { CredentialOutcome } from "../modules/credentials/service";
 import { collectRuntimeMetrics } from "./runtime-metrics";
+import { type TimedSeries, TimedSeriesFamily } from "./series";
 
 /** Seconds: from a cached read (sub-millisecond) to a request cut off by its timeouts. */
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -15,11 +16,12 @@ const QUERY_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5,
 ];
 
-const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 /** The label of a request that matched no route: its path would make a series per URL. */
 const UNMATCHED_ROUTE = "(unmatched)";
 
-export type QueryOperation = "select" | "insert" | "update" | "delete" | "other";
+const OPERATIONS = ["select", "insert", "update", "delete", "other"] as const;
+export type QueryOperation = (typeof OPERATIONS)[number];
 export type PoolName = "write" | "read";
 
 export interface MigrationCounts {
@@ -32,38 +34,51 @@ export function createMetrics() {
   const registers = [registry];
   collectRuntimeMetrics(registry);
 
-  const requests = new Counter({
-    name: "tenant_api_http_requests_total",
-    help: "HTTP requests answered, by method, route template and status.",
-    labelNames: ["method", "route", "status"] as const,
-    registers,
-  });
-  const requestDuration = new Histogram({
-    name: "tenant_api_http_request_duration_seconds",
-    help: "Time from a request's arrival to its response being sent, by method, route template and status.",
-    labelNames: ["method", "route", "status"] as const,
-    buckets: HTTP_BUCKETS,
-    registers,
-  });
-  const inFlight = new Gauge({
+  const requests = new TimedSeriesFamily(
+    registry,
+    HTTP_BUCKETS,
+    {
+      name: "tenant_api_http_request_duration_seconds",
+      help: "Time from a request's arrival to its response being sent, by method, route template and status.",
+    },
+    {
+      name: "tenant_api_http_requests_total",
+      help: "HTTP requests answered, by method, route template and status.",
+    },
+  );
+  const requestSeries = new Map<string | undefined, Map<number, TimedSeries>>();
+  let inFlight = 0;
+  new Gauge({
     name: "tenant_api_http_requests_in_flight",
     help: "HTTP requests being answered now.",
     registers,
+    collect() {
+      this.set(inFlight);
+    },
   });
 
-  const queries = new Counter({
-    name: "tenant_api_db_queries_total",
-    help: "Database queries run, by operation and outcome (ok or error).",
-    labelNames: ["operation", "outcome"] as const,
-    registers,
-  });
-  const queryDuration = new Histogram({
-    name: "tenant_api_db_query_duration_seconds",
-    help: "Database query time as the app sees it, including any wait for a PostgreSQL connection.",
-    labelNames: ["operation"] as const,
-    buckets: QUERY_BUCKETS,
-    registers,
-  });
+  const queries = new TimedSeriesFamily(
+    registry,
+    QUERY_BUCKETS,
+    {
+      name: "tenant_api_db_query_duration_seconds",
+      help: "Database query time as the app sees it, including any wait for a PostgreSQL connection, by operation and outcome.",
+    },
+    {
+      name: "tenant_api_db_queries_total",
+      help: "Database queries run, by operation and outcome (ok or error).",
+    },
+  );
+  // Ten series at most, made up front: a query only picks its own.
+  const querySeries = Object.fromEntries(
+    OPERATIONS.map((operation) => [
+      operation,
+      {
+        ok: queries.series(`${operation} ok`, () => ({ operation, outcome: "ok" })),
+        error: queries.series(`${operation} error`, () => ({ operation, outcome: "error" })),
+      },
+    ]),
+  ) as Record<QueryOperation, { ok: TimedSeries; error: TimedSeries }>;
   const acquireTimeouts = new Counter({
     name: "tenant_api_db_pool_acquire_timeouts_total",
     help: "PostgreSQL queries that got no connection within DATABASE_ACQUIRE_TIMEOUT_MS (answered 503).",
@@ -162,24 +177,40 @@ export function createMetrics() {
 
   return {
     registry,
-    /** A request arrived; the returned function records its answer. */
-    requestStarted(): (method: string, route: string | undefined, status: number) => void {
-      inFlight.inc();
-      const started = performance.now();
-      return (method, route, status) => {
-        inFlight.dec();
-        const labels = {
-          method: METHODS.has(method) ? method : "other",
+    /** A request arrived, at `performance.now()`. */
+    requestStarted(): void {
+      inFlight++;
+    },
+    /** Its response was sent; `route` is undefined when no route matched. */
+    requestFinished(
+      method: string,
+      route: string | undefined,
+      status: number,
+      startedAt: number,
+    ): void {
+      inFlight--;
+      // Found by route, then by a number for status and method: no string is built per request.
+      let ofRoute = requestSeries.get(route);
+      if (ofRoute === undefined) {
+        ofRoute = new Map();
+        requestSeries.set(route, ofRoute);
+      }
+      const methodIndex = METHODS.indexOf(method);
+      const code = status * 8 + (methodIndex + 1);
+      let series = ofRoute.get(code);
+      if (series === undefined) {
+        series = requests.series(`${code} ${route}`, () => ({
+          method: methodIndex === -1 ? "other" : method,
           route: route || UNMATCHED_ROUTE,
           status: String(status),
-        };
-        requests.inc(labels);
-        requestDuration.observe(labels, (performance.now() - started) / 1000);
-      };
+        }));
+        ofRoute.set(code, series);
+      }
+      requests.observe(series, (performance.now() - startedAt) / 1000);
     },
     queryFinished(operation: QueryOperation, seconds: number, failed: boolean): void {
-      queries.inc({ operation, outcome: failed ? "error" : "ok" });
-      queryDuration.observe({ operation }, seconds);
+      const series = querySeries[operation];
+      queries.observe(failed ? series.error : series.ok, seconds);
     },
     acquireTimedOut(pool: PoolName): void {
       acquireTimeouts.inc({ pool });

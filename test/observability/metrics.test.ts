@@ -151,7 +151,7 @@ describeEachDialect("Prometheus metrics", (database, dialect) => {
       delta(`tenant_api_db_queries_total{operation="update",outcome="ok"}`),
     ).toBeGreaterThanOrEqual(1);
     expect(
-      delta(`tenant_api_db_query_duration_seconds_count{operation="update"}`),
+      delta(`tenant_api_db_query_duration_seconds_count{operation="update",outcome="ok"}`),
     ).toBeGreaterThanOrEqual(1);
     expect(after.get("tenant_api_db_migrations_applied")).toBe(bunSide(db).migrations.length);
     expect(after.get("tenant_api_db_migrations_pending")).toBe(0);
