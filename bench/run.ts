@@ -288,8 +288,8 @@ const observability = await benchObservability({
   duration,
   rounds,
   usersPerTenant: USERS_PER_TENANT,
-  cpuBatches: quick ? 10 : 60,
-  cpuBatchSize: quick ? 100 : 200,
+  cpuBatches: quick ? 3 : 30,
+  cpuBatchSize: quick ? 500 : 1_000,
 });
 console.log(
   `\nMetrics and traces, read throughput (docs/performance.md):\n${describeObservability(observability)}`,

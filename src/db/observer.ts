@@ -69,30 +69,36 @@ const STATEMENT_METHODS = new Set<PropertyKey>(["run", "all", "get", "values"]);
 
 /** bun:sqlite: the statements drizzle prepares, timed when they run. */
 export function observeSqlite(sqlite: BunSqlite, watch: QueryWatch): BunSqlite {
+  // One proxy per statement, with its timed methods made once: drizzle runs a prepared
+  // statement many times, and a query should not pay for a closure per property read.
   const observed = new WeakMap<Statement, Statement>();
   const observe = (statement: Statement, text: string): Statement => {
     let proxy = observed.get(statement);
-    if (proxy === undefined) {
-      proxy = new Proxy(statement, {
-        get: (target, property) => {
-          const value: unknown = Reflect.get(target, property, target);
-          if (typeof value !== "function") return value;
-          if (!STATEMENT_METHODS.has(property)) return value.bind(target);
-          return (...args: unknown[]) => {
-            const done = watch(text);
-            try {
-              const result: unknown = value.apply(target, args);
-              done();
-              return result;
-            } catch (error) {
-              done(error);
-              throw error;
-            }
-          };
-        },
+    if (proxy !== undefined) return proxy;
+    const timed = new Map<PropertyKey, unknown>();
+    for (const method of STATEMENT_METHODS) {
+      const run = Reflect.get(statement, method, statement) as (...args: unknown[]) => unknown;
+      timed.set(method, (...args: unknown[]) => {
+        const done = watch(text);
+        try {
+          const result = run.apply(statement, args);
+          done();
+          return result;
+        } catch (error) {
+          done(error);
+          throw error;
+        }
       });
-      observed.set(statement, proxy);
     }
+    proxy = new Proxy(statement, {
+      get: (target, property) => {
+        const method = timed.get(property);
+        if (method !== undefined) return method;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    observed.set(statement, proxy);
     return proxy;
   };
   return new Proxy(sqlite, {

@@ -19,6 +19,19 @@ export function queryOperation(statement: string): QueryOperation {
   return "other";
 }
 
+/** Each statement's operation, found once: the app runs the same few statements over and over. */
+const operations = new Map<string, QueryOperation>();
+const MAX_REMEMBERED = 2_000;
+
+function operationOf(statement: string): QueryOperation {
+  let operation = operations.get(statement);
+  if (operation === undefined) {
+    operation = queryOperation(statement);
+    if (operations.size < MAX_REMEMBERED) operations.set(statement, operation);
+  }
+  return operation;
+}
+
 const isPoolTimeout = (error: unknown) =>
   (error as { code?: unknown } | undefined)?.code === "POOL_TIMEOUT";
 
@@ -28,7 +41,7 @@ export function watchQueries(
 ): QueryWatch | undefined {
   if (metrics === undefined && tracer === undefined) return undefined;
   return (statement) => {
-    const operation = queryOperation(statement);
+    const operation = operationOf(statement);
     const started = performance.now();
     const span =
       tracer !== undefined && trace.getActiveSpan() !== undefined
