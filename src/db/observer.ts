@@ -39,14 +39,34 @@ function watched<T>(done: (error?: unknown) => void, run: () => PromiseLike<T>):
 export function observePostgres(sql: Sql, watch: QueryWatch): Sql {
   const unsafe = (...args: UnsafeArgs) => {
     const query = sql.unsafe(...args) as unknown as Thenable;
-    const run = (asValues: boolean) =>
-      watched(watch(args[0]), () => (asValues ? (query.values() as PromiseLike<unknown>) : query));
+    // Timed from when drizzle awaits it, with no promise of its own in between.
+    const run = (
+      started: PromiseLike<unknown>,
+      done: (error?: unknown) => void,
+      resolve: (value: unknown) => unknown,
+      reject: (reason: unknown) => unknown,
+    ) =>
+      started.then(
+        (value) => {
+          done();
+          return resolve(value);
+        },
+        (error: unknown) => {
+          done(error);
+          return reject(error);
+        },
+      );
     // drizzle awaits the query itself, or its .values()
     return {
-      values: () => run(true),
+      values: () => {
+        const done = watch(args[0]);
+        return new Promise((resolve, reject) => {
+          run(query.values() as PromiseLike<unknown>, done, resolve, reject);
+        });
+      },
       // biome-ignore lint/suspicious/noThenProperty: this object stands in for postgres.js's thenable query
       then: (resolve: (value: unknown) => unknown, reject: (reason: unknown) => unknown) =>
-        run(false).then(resolve, reject),
+        run(query, watch(args[0]), resolve, reject),
     };
   };
   const begin = (...args: unknown[]) => {
@@ -65,41 +85,38 @@ export function observePostgres(sql: Sql, watch: QueryWatch): Sql {
   });
 }
 
-const STATEMENT_METHODS = new Set<PropertyKey>(["run", "all", "get", "values"]);
+const STATEMENT_METHODS = ["run", "all", "get", "values"] as const;
 
-/** bun:sqlite: the statements drizzle prepares, timed when they run. */
+const TIMED = Symbol("timed statement");
+
+/**
+ * bun:sqlite: the statements drizzle prepares, timed when they run. bun:sqlite hands out one
+ * Statement per SQL text (query() caches them), so each gets its timed methods once, as its own
+ * properties: no proxy stands between drizzle and a statement it runs over and over.
+ */
 export function observeSqlite(sqlite: BunSqlite, watch: QueryWatch): BunSqlite {
-  // One proxy per statement, with its timed methods made once: drizzle runs a prepared
-  // statement many times, and a query should not pay for a closure per property read.
-  const observed = new WeakMap<Statement, Statement>();
   const observe = (statement: Statement, text: string): Statement => {
-    let proxy = observed.get(statement);
-    if (proxy !== undefined) return proxy;
-    const timed = new Map<PropertyKey, unknown>();
+    const timed = statement as Statement & { [TIMED]?: true };
+    if (timed[TIMED]) return statement;
     for (const method of STATEMENT_METHODS) {
-      const run = Reflect.get(statement, method, statement) as (...args: unknown[]) => unknown;
-      timed.set(method, (...args: unknown[]) => {
-        const done = watch(text);
-        try {
-          const result = run.apply(statement, args);
-          done();
-          return result;
-        } catch (error) {
-          done(error);
-          throw error;
-        }
+      const run = statement[method].bind(statement) as (...args: unknown[]) => unknown;
+      Object.defineProperty(statement, method, {
+        configurable: true,
+        value: (...args: unknown[]) => {
+          const done = watch(text);
+          try {
+            const result = run(...args);
+            done();
+            return result;
+          } catch (error) {
+            done(error);
+            throw error;
+          }
+        },
       });
     }
-    proxy = new Proxy(statement, {
-      get: (target, property) => {
-        const method = timed.get(property);
-        if (method !== undefined) return method;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
-    observed.set(statement, proxy);
-    return proxy;
+    timed[TIMED] = true;
+    return statement;
   };
   return new Proxy(sqlite, {
     get: (target, property) => {
