@@ -5,6 +5,7 @@
  * take turns round by round, and each round's ratio is to the run of metrics off in that round,
  * so that drift of this shared machine cancels out.
  */
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { freePort } from "../scripts/harness";
 import type { Dialect } from "../src/config";
@@ -35,6 +36,10 @@ export interface ObservabilityLine {
   tracesRatio: number;
   metricsRatios: number[];
   tracesRatios: number[];
+  /** The server's CPU per request (µs, median of the rounds), and metrics' share of it per round. */
+  serverCpuUs: Record<Variant, number>;
+  metricsCpuCosts: number[];
+  metricsCpuCost: number;
 }
 
 const median = (numbers: number[]) =>
@@ -133,7 +138,14 @@ async function load(
       `${scenario} on ${base}: ${result.non2xx} non-2xx, ${result.errors + result.timeouts} errors`,
     );
   }
-  return result.requests.average;
+  return { rps: result.requests.average, requests: result.requests.total };
+}
+
+/** CPU time a process has used, in µs, from Linux's /proc (clock ticks of 10 ms). */
+function processCpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  // utime and stime are the 14th and 15th fields, the 12th and 13th after the command name.
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 export async function benchObservability(options: {
@@ -178,21 +190,31 @@ export async function benchObservability(options: {
         }
         for (const scenario of READS) {
           const byRound: Record<Variant, number>[] = [];
+          const cpuByRound: Record<Variant, number>[] = [];
           for (let round = 0; round < options.rounds; round++) {
             const measured = {} as Record<Variant, number>;
+            const cpu = {} as Record<Variant, number>;
             // Rotate which variant goes first, so that none always runs on a warmer machine.
             for (let k = 0; k < VARIANTS.length; k++) {
               const variant = VARIANTS[(k + round) % VARIANTS.length] as Variant;
-              measured[variant] = await load(
+              const { pid } = (apps.get(variant) as { child: { pid: number } }).child;
+              const before = processCpuUs(pid);
+              const { rps, requests } = await load(
                 base(variant),
                 scenario,
                 seeded,
                 options.connections,
                 options.duration,
               );
+              measured[variant] = rps;
+              cpu[variant] = (processCpuUs(pid) - before) / Math.max(1, requests);
             }
             byRound.push(measured);
+            cpuByRound.push(cpu);
           }
+          const cpuCosts = cpuByRound.map(
+            (round) => round["metrics on"] / round["metrics off"] - 1,
+          );
           const ratios = (variant: Variant) =>
             byRound.map((round) => round[variant] / round["metrics off"]);
           const round2 = (value: number) => Number(value.toFixed(3));
@@ -209,6 +231,14 @@ export async function benchObservability(options: {
             tracesRatio: round2(median(ratios("metrics + traces"))),
             metricsRatios: ratios("metrics on").map(round2),
             tracesRatios: ratios("metrics + traces").map(round2),
+            serverCpuUs: Object.fromEntries(
+              VARIANTS.map((variant) => [
+                variant,
+                Math.round(median(cpuByRound.map((round) => round[variant])) * 10) / 10,
+              ]),
+            ) as Record<Variant, number>,
+            metricsCpuCosts: cpuCosts.map(round2),
+            metricsCpuCost: round2(median(cpuCosts)),
           });
         }
       } finally {
@@ -238,24 +268,50 @@ export function describeObservability({
   exported,
 }: Awaited<ReturnType<typeof benchObservability>>): string {
   const percent = (ratio: number) => `${ratio >= 1 ? "+" : ""}${((ratio - 1) * 100).toFixed(1)}%`;
+  const share = (cost: number) => `${cost >= 0 ? "+" : ""}${(cost * 100).toFixed(1)}%`;
   const rows = [
-    "| dialect | read | metrics off req/s | metrics on req/s | metrics cost (rounds) | metrics + traces req/s | traces cost (rounds) |",
+    "| dialect | read | metrics off req/s | metrics on req/s | throughput (rounds) | metrics + traces req/s | throughput (rounds) |",
     "|---|---|---|---|---|---|---|",
     ...lines.map(
       (line) =>
         `| ${line.dialect} | ${line.scenario} | ${line.rps["metrics off"]} | ${line.rps["metrics on"]} | ${percent(line.metricsRatio)} (${line.metricsRatios.map(percent).join(", ")}) | ${line.rps["metrics + traces"]} | ${percent(line.tracesRatio)} (${line.tracesRatios.map(percent).join(", ")}) |`,
     ),
   ];
-  const over = lines.filter((line) => 1 - line.metricsRatio > METRICS_BUDGET);
-  const verdict =
-    over.length === 0
-      ? `Metrics cost at most ${(METRICS_BUDGET * 100).toFixed(0)}% of read throughput in every read scenario (median of the rounds).`
-      : `Metrics cost more than ${(METRICS_BUDGET * 100).toFixed(0)}% of read throughput in: ${over.map((line) => `${line.dialect} ${line.scenario}`).join(", ")} (median of the rounds; this machine is shared, rerun with more rounds before concluding).`;
+  const cpuRows = [
+    "| dialect | read | metrics off | metrics on | metrics' CPU (rounds) | metrics + traces |",
+    "|---|---|---|---|---|---|",
+    ...lines.map(
+      (line) =>
+        `| ${line.dialect} | ${line.scenario} | ${line.serverCpuUs["metrics off"]} | ${line.serverCpuUs["metrics on"]} | ${share(line.metricsCpuCost)} (${line.metricsCpuCosts.map(share).join(", ")}) | ${line.serverCpuUs["metrics + traces"]} |`,
+    ),
+  ];
+  const budget = `${(METRICS_BUDGET * 100).toFixed(0)}%`;
+  const over = (cost: (line: ObservabilityLine) => number) =>
+    lines
+      .filter((line) => cost(line) > METRICS_BUDGET)
+      .map((line) => `${line.dialect} ${line.scenario}`);
+  const verdict = (what: string, scenarios: string[]) =>
+    scenarios.length === 0
+      ? `Metrics within ${budget} of ${what} in every read scenario (median of the rounds).`
+      : `Metrics over ${budget} of ${what} in: ${scenarios.join(", ")} (median of the rounds).`;
+  const verdicts = [
+    verdict(
+      "read throughput over HTTP",
+      over((line) => 1 - line.metricsRatio),
+    ),
+    verdict(
+      "the server's CPU per read",
+      over((line) => line.metricsCpuCost),
+    ),
+  ];
   return [
-    "Over HTTP (autocannon; medians of the rounds, cost against metrics off in the same round):",
+    "Over HTTP (autocannon; medians of the rounds, each against metrics off in the same round):",
     rows.join("\n"),
     "",
-    verdict,
+    "The server's CPU per read over HTTP, µs (from /proc; what limits throughput once the CPU is the bottleneck, and what other load on the machine barely moves):",
+    cpuRows.join("\n"),
+    "",
+    ...verdicts,
     `Spans exported: ${exported.batches} OTLP/HTTP batches, ${(exported.bytes / 1e6).toFixed(1)} MB.`,
     "",
     "Metrics, CPU per read in process (bench/observability-cpu.ts; this process's CPU time, median of the batches):",

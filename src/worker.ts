@@ -104,10 +104,9 @@ export default {
     const response = await database
       .serve(context, async () => app.fetch(request))
       .catch(answerFailure);
-    // Elysia runs afterResponse hooks (the request's log line, the end of its span) in a
-    // setImmediate once the response is made, and Workers drop what is left after the response
-    // unless waitUntil holds it open. A Worker's timers do not run between requests: the
-    // request's spans are sent now.
+    // Elysia runs afterResponse hooks (the request's log line) in a setImmediate once the
+    // response is made, and Workers drop what is left after the response unless waitUntil holds
+    // it open. A Worker's timers do not run between requests: the request's spans are sent now.
     const afterResponse = new Promise<void>((resolve) => setImmediate(resolve));
     context.waitUntil(tracing === undefined ? afterResponse : afterResponse.then(tracing.flush));
     return response;

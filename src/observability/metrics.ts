@@ -39,7 +39,7 @@ export function createMetrics() {
     HTTP_BUCKETS,
     {
       name: "tenant_api_http_request_duration_seconds",
-      help: "Time from a request's arrival to its response being sent, by method, route template and status.",
+      help: "Time from a request's arrival to its response being ready, by method, route template and status.",
     },
     {
       name: "tenant_api_http_requests_total",
