@@ -100,7 +100,8 @@ const asyncHooksByImport: BunPlugin = {
       namespace: "node-import",
     }));
     build.onLoad({ filter: /.*/, namespace: "node-import" }, () => ({
-      contents: 'import { AsyncLocalStorage } from "node:async_hooks"; export { AsyncLocalStorage };',
+      contents:
+        'import { AsyncLocalStorage } from "node:async_hooks"; export { AsyncLocalStorage };',
       loader: "js",
     }));
   },
