@@ -16,6 +16,16 @@ const KEY = /^tak_([a-z2-7]{16})_(?:([0-9a-f]{32})_)?([A-Za-z0-9_-]{43})$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 type Row = Record<string, unknown>;
+interface NewTenant {
+  id: string;
+  name: string;
+  slug: string;
+}
+interface NewKey {
+  id: string;
+  keyId: string;
+  secretHash: string;
+}
 interface Store {
   keyById(
     keyId: string,
@@ -24,19 +34,16 @@ interface Store {
   tenant(id: string): Promise<Row | undefined>;
   user(tenantId: string, id: string): Promise<Row | undefined>;
   users(tenantId: string, limit: number): Promise<Row[]>;
-  createTenant(id: string, name: string, slug: string, now: number): Promise<Row | undefined>;
-  createKey(
-    id: string,
-    tenantId: string,
-    keyId: string,
-    secretHash: string,
-    now: number,
-  ): Promise<void>;
+  /** The tenant and its first key in one statement (one transaction on SQLite); none on a taken slug. */
+  createTenantWithKey(tenant: NewTenant, key: NewKey, now: number): Promise<Row | undefined>;
   renameUser(tenantId: string, id: string, name: string, now: number): Promise<Row | undefined>;
   close(): Promise<void>;
 }
 
 const USER_COLUMNS = "id, tenant_id, email, name, role, is_active, created_at, updated_at";
+// A single resource comes with its row's version, for its ETag, as in the app.
+const TAGGED_USER_COLUMNS = `${USER_COLUMNS}, version`;
+const TENANT_COLUMNS = "id, name, slug, created_at, updated_at, version";
 
 function sqliteStore(path: string): Store {
   const db = new BunSqlite(path, { strict: true });
@@ -47,21 +54,19 @@ function sqliteStore(path: string): Store {
     "select tenant_id, secret_hash from api_keys where tenant_id = ? and key_id = ?",
   );
   const olderKey = db.query("select tenant_id, secret_hash from api_keys where key_id = ?");
-  const tenant = db.query(
-    "select id, name, slug, created_at, updated_at from tenants where id = ?",
-  );
-  const user = db.query(`select ${USER_COLUMNS} from users where tenant_id = ? and id = ?`);
+  const tenant = db.query(`select ${TENANT_COLUMNS} from tenants where id = ?`);
+  const user = db.query(`select ${TAGGED_USER_COLUMNS} from users where tenant_id = ? and id = ?`);
   const users = db.query(
     `select ${USER_COLUMNS} from users where tenant_id = ? order by id limit ?`,
   );
   const insertTenant = db.query(
-    "insert into tenants (id, name, slug, created_at, updated_at) values (?, ?, ?, ?, ?) returning id, name, slug, created_at, updated_at",
+    `insert into tenants (id, name, slug, created_at, updated_at) values (?, ?, ?, ?, ?) returning ${TENANT_COLUMNS}`,
   );
   const insertKey = db.query(
     "insert into api_keys (id, tenant_id, key_id, secret_hash, name, created_at) values (?, ?, ?, ?, 'initial', ?)",
   );
   const rename = db.query(
-    `update users set name = ?, updated_at = ? where tenant_id = ? and id = ? returning ${USER_COLUMNS}`,
+    `update users set name = ?, updated_at = ?, version = version + 1 where tenant_id = ? and id = ? returning ${TAGGED_USER_COLUMNS}`,
   );
   // Writes step to the end (all(), not get()): SQLite runs its automatic WAL checkpoint only when
   // a statement completes, so get() on an UPDATE … RETURNING never checkpoints and the WAL grows
@@ -74,10 +79,17 @@ function sqliteStore(path: string): Store {
     tenant: async (id) => (tenant.get(id) as Row | null) ?? undefined,
     user: async (tenantId, id) => (user.get(tenantId, id) as Row | null) ?? undefined,
     users: async (tenantId, limit) => users.all(tenantId, limit) as Row[],
-    createTenant: async (id, name, slug, now) =>
-      (insertTenant.all(id, name, slug, now, now) as Row[])[0],
-    createKey: async (id, tenantId, keyId, secretHash, now) => {
-      insertKey.run(id, tenantId, keyId, secretHash, now);
+    createTenantWithKey: async (tenant, key, now) => {
+      try {
+        return db.transaction(() => {
+          const row = (insertTenant.all(tenant.id, tenant.name, tenant.slug, now, now) as Row[])[0];
+          insertKey.run(key.id, tenant.id, key.keyId, key.secretHash, now);
+          return row;
+        })();
+      } catch (error) {
+        if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") return undefined;
+        throw error;
+      }
     },
     renameUser: async (tenantId, id, name, now) =>
       (rename.all(name, now, tenantId, id) as Row[])[0],
@@ -104,27 +116,34 @@ function postgresStore(connection: string): Store {
             >`select tenant_id, secret_hash from api_keys where tenant_id = ${tenantId} and key_id = ${keyId}`)
       )[0],
     tenant: async (id) =>
-      (await sql`select id, name, slug, created_at, updated_at from tenants where id = ${id}`)[0],
+      (await sql`select ${sql.unsafe(TENANT_COLUMNS)} from tenants where id = ${id}`)[0],
     user: async (tenantId, id) =>
       (
-        await sql`select ${sql.unsafe(USER_COLUMNS)} from users where tenant_id = ${tenantId} and id = ${id}`
+        await sql`select ${sql.unsafe(TAGGED_USER_COLUMNS)} from users where tenant_id = ${tenantId} and id = ${id}`
       )[0],
     users: async (tenantId, limit) =>
       sql`select ${sql.unsafe(USER_COLUMNS)} from users where tenant_id = ${tenantId} order by id limit ${limit}`,
-    createTenant: async (id, name, slug, now) =>
-      (
-        await sql`insert into tenants (id, name, slug, created_at, updated_at)
-        values (${id}, ${name}, ${slug}, ${new Date(now)}, ${new Date(now)})
-        returning id, name, slug, created_at, updated_at`
-      )[0],
-    createKey: async (id, tenantId, keyId, secretHash, now) => {
-      await sql`insert into api_keys (id, tenant_id, key_id, secret_hash, name, created_at)
-        values (${id}, ${tenantId}, ${keyId}, ${secretHash}, 'initial', ${new Date(now)})`;
+    createTenantWithKey: async (tenant, key, now) => {
+      try {
+        const [row] = await sql`with tenant as (
+            insert into tenants (id, name, slug, created_at, updated_at)
+            values (${tenant.id}, ${tenant.name}, ${tenant.slug}, ${new Date(now)}, ${new Date(now)})
+            returning ${sql.unsafe(TENANT_COLUMNS)}
+          ), key as (
+            insert into api_keys (id, tenant_id, key_id, secret_hash, name, created_at)
+            values (${key.id}, ${tenant.id}, ${key.keyId}, ${key.secretHash}, 'initial', ${new Date(now)})
+          )
+          select * from tenant`;
+        return row;
+      } catch (error) {
+        if ((error as { code?: string }).code === "23505") return undefined;
+        throw error;
+      }
     },
     renameUser: async (tenantId, id, name, now) =>
       (
-        await sql`update users set name = ${name}, updated_at = ${new Date(now)}
-        where tenant_id = ${tenantId} and id = ${id} returning ${sql.unsafe(USER_COLUMNS)}`
+        await sql`update users set name = ${name}, updated_at = ${new Date(now)}, version = version + 1
+        where tenant_id = ${tenantId} and id = ${id} returning ${sql.unsafe(TAGGED_USER_COLUMNS)}`
       )[0],
     close: () => sql.end(),
   };
@@ -150,6 +169,11 @@ const userJson = (row: Row) => ({
   updatedAt: iso(row.updated_at),
 });
 const json = (body: unknown, status = 200) => Response.json(body, { status });
+/** Like the app: a single resource carries its strong entity tag. */
+const tagged = (response: Response, row: Row) => {
+  response.headers.set("etag", `"${row.id}-${row.version}"`);
+  return response;
+};
 const problem = (status: number, title: string) =>
   new Response(JSON.stringify({ type: "about:blank", title, status }), {
     status,
@@ -221,21 +245,24 @@ export function createBaseline(url: string, adminToken: string) {
       ) {
         return problem(422, "Validation failed");
       }
-      const now = Date.now();
-      const row = await store.createTenant(uuidv7(), name, body.slug, now);
-      if (!row) return problem(409, "Conflict");
-      // Like the app: the new tenant's first key, shown once.
+      // Like the app: the new tenant's first key, shown once, written with the tenant.
       const keyId = randomBytes(10)
         .toString("hex")
         .slice(0, 16)
         .replace(/[0189]/g, "a");
       const secret = randomBytes(32).toString("base64url");
       const secretHash = createHash("sha256").update(secret).digest("hex");
-      await store.createKey(uuidv7(), String(row.id), keyId, secretHash, now);
-      const tenantHex = String(row.id).replaceAll("-", "");
-      const created = json(
-        { ...tenantJson(row), apiKey: `tak_${keyId}_${tenantHex}_${secret}` },
-        201,
+      const tenant = { id: uuidv7(), name, slug: body.slug };
+      const row = await store.createTenantWithKey(
+        tenant,
+        { id: uuidv7(), keyId, secretHash },
+        Date.now(),
+      );
+      if (!row) return problem(409, "Conflict");
+      const tenantHex = tenant.id.replaceAll("-", "");
+      const created = tagged(
+        json({ ...tenantJson(row), apiKey: `tak_${keyId}_${tenantHex}_${secret}` }, 201),
+        row,
       );
       created.headers.set("location", `/tenants/${row.id}`);
       return created;
@@ -244,7 +271,7 @@ export function createBaseline(url: string, adminToken: string) {
     if ("tenantId" in who && who.tenantId !== tenantId) return problem(404, "Not found");
     if (segments.length === 2 && request.method === "GET") {
       const row = await store.tenant(tenantId);
-      return row ? json(tenantJson(row)) : problem(404, "Not found");
+      return row ? tagged(json(tenantJson(row)), row) : problem(404, "Not found");
     }
     if (sub !== "users") return problem(404, "Not found");
     if (segments.length === 3 && request.method === "GET") {
@@ -260,7 +287,7 @@ export function createBaseline(url: string, adminToken: string) {
     if (!userId || !UUID.test(userId)) return problem(422, "Validation failed");
     if (request.method === "GET") {
       const row = await store.user(tenantId, userId);
-      return row ? json(userJson(row)) : problem(404, "Not found");
+      return row ? tagged(json(userJson(row)), row) : problem(404, "Not found");
     }
     if (request.method === "PATCH") {
       const body = (await request.json().catch(() => undefined)) as { name?: unknown } | undefined;
@@ -268,7 +295,7 @@ export function createBaseline(url: string, adminToken: string) {
       if (!name || name.length > 200 || Object.keys(body ?? {}).length !== 1)
         return problem(422, "Validation failed");
       const row = await store.renameUser(tenantId, userId, name, Date.now());
-      return row ? json(userJson(row)) : problem(404, "Not found");
+      return row ? tagged(json(userJson(row)), row) : problem(404, "Not found");
     }
     return problem(404, "Not found");
   }

@@ -11,6 +11,8 @@ import { compile, type TopLevelSpec } from "vega-lite";
 export interface ResultLine {
   dialect: string;
   workers: number;
+  /** Set when the app ran through a pooler, e.g. "pgbouncer pool_mode=transaction". */
+  through?: string;
   scenario: string;
   appRps: number;
   baselineRps: number;
@@ -28,8 +30,10 @@ export interface BenchResult {
   results: ResultLine[];
 }
 
-const panelOf = (line: ResultLine) =>
-  line.workers > 1 ? `${line.dialect}, WORKERS=${line.workers}` : line.dialect;
+const panelOf = (line: ResultLine) => {
+  if (line.through !== undefined) return `${line.dialect} through ${line.through}`;
+  return line.workers > 1 ? `${line.dialect}, WORKERS=${line.workers}` : line.dialect;
+};
 
 function rowsOf(result: BenchResult) {
   return result.results.flatMap((line) =>

@@ -4,6 +4,8 @@
  * spends per request (the part the app can change) on a machine that is not quiet. Per dialect
  * and scenario: fresh seeded databases, warm-up, then rounds that alternate the targets.
  *   bun bench/in-process.ts [--requests 20000] [--rounds 3] [--concurrency 16] [--dialect both]
+ *                           [--scenario "POST tenant"] [--only app]
+ * One scenario and one side make a profile of just that: `bun --cpu-prof bench/in-process.ts …`.
  */
 import { parseArgs } from "node:util";
 import { createApp } from "../src/app";
@@ -28,8 +30,18 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     concurrency: { type: "string", default: "16" },
     dialect: { type: "string", default: "both" },
+    scenario: { type: "string" },
+    only: { type: "string" },
   },
 });
+const scenarios = SCENARIOS.filter(
+  (scenario) => values.scenario === undefined || scenario === values.scenario,
+);
+if (scenarios.length === 0)
+  throw new Error(`no scenario ${values.scenario}: ${SCENARIOS.join(", ")}`);
+const sides = (["app", "baseline"] as const).filter(
+  (side) => values.only === undefined || side === values.only,
+);
 const requests = Number(values.requests);
 const rounds = Number(values.rounds);
 const concurrency = Number(values.concurrency);
@@ -108,9 +120,10 @@ const rows = [
 ];
 let totalFailures = 0;
 for (const dialect of dialects) {
-  const targets = [await target(dialect, "app"), await target(dialect, "baseline")];
+  const targets = [];
+  for (const side of sides) targets.push(await target(dialect, side));
   try {
-    for (const scenario of SCENARIOS) {
+    for (const scenario of scenarios) {
       const count = Math.round(scenario.startsWith("GET") ? requests : requests * WRITE_SHARE);
       const times: Record<string, number[]> = { app: [], baseline: [] };
       let failures = 0;

@@ -2,17 +2,25 @@
  * `npm run bench`: the app against the raw baseline (bench/baseline.ts), side by side, per
  * dialect, alternating targets round by round so that drift of this shared machine hits both.
  *   bun bench/run.ts [--quick] [--connections 32] [--duration 10] [--rounds 3] [--dialect both]
- *                    [--workers 2]
- * With --workers N (default 2; 1 turns it off), PostgreSQL also runs the app with WORKERS=N.
+ *                    [--workers 2] [--pinned] [--no-pgbouncer]
+ * With --workers N (default 2; 1 turns it off), PostgreSQL also runs the app with WORKERS=N; and
+ * the app through a pgbouncer in pool_mode=transaction with DATABASE_PREPARE=false, unless
+ * --no-pgbouncer or pgbouncer is not installed.
+ * With --pinned, the server under test and a PostgreSQL of the benchmark's own share CPU 0 and the
+ * load generator (this process) runs on CPU 1, so that neither side's requests compete with the
+ * load generator for a core.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { freePort } from "../scripts/harness";
+import { freePort, TEST_DATABASE_URL } from "../scripts/harness";
+import { type Pgbouncer, pgbouncerProblem, startPgbouncer } from "../scripts/pgbouncer";
 import type { Dialect } from "../src/config";
 import { type BenchResult, renderChart } from "./chart";
 import { benchObservability, describeObservability } from "./observability";
+import { type PrivatePostgres, serverCpuMeter, startPrivatePostgres } from "./private-postgres";
+import { type ScenarioSummary, type TargetCheck, targetChecks } from "./targets";
 import {
   ADMIN_TOKEN,
   SCENARIOS,
@@ -30,8 +38,11 @@ const { values } = parseArgs({
     rounds: { type: "string" },
     dialect: { type: "string", default: "both" },
     workers: { type: "string", default: "2" },
+    "no-pgbouncer": { type: "boolean" },
+    pinned: { type: "boolean" },
   },
 });
+const pinned = values.pinned === true;
 const quick = values.quick === true;
 const connections = Number(values.connections);
 const duration = Number(values.duration ?? (quick ? 2 : 10));
@@ -41,24 +52,73 @@ const dialects: Dialect[] =
 const USERS_PER_TENANT = quick ? 100 : 1_000;
 const WARM_UP_SECONDS = Math.min(2, duration);
 const ROOT = new URL("..", import.meta.url).pathname;
-const workers = Number(values.workers);
+// Pinned, the app has one core: more processes would only take turns on it.
+const workers = pinned ? 1 : Number(values.workers);
+const SERVER_CPU = "0";
+const LOAD_CPU = "1";
+let privatePostgres: PrivatePostgres | undefined;
+if (pinned) {
+  if (navigator.hardwareConcurrency < 2) throw new Error("--pinned needs two CPUs");
+  const pin = Bun.spawnSync(["taskset", "-a", "-p", "-c", LOAD_CPU, String(process.pid)]);
+  if (pin.exitCode !== 0) throw new Error(`taskset: ${pin.stderr.toString().trim()}`);
+  if (dialects.includes("postgres")) privatePostgres = await startPrivatePostgres(SERVER_CPU);
+  // An interrupted run stops its PostgreSQL too: it runs as another user, outside this process.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      void (privatePostgres?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    });
+  }
+}
+const postgresServer = privatePostgres?.url ?? TEST_DATABASE_URL;
+const postgresCpuMs = privatePostgres?.cpuMs ?? (await serverCpuMeter(postgresServer));
 const APP = join(ROOT, "src/index.ts");
 const BASELINE = join(ROOT, "bench/baseline.ts");
-/** What runs: the app, the app with WORKERS=N (PostgreSQL), and the raw baseline. */
-type Target = "app" | "app-workers" | "baseline";
+const pgbouncerSkipped = values["no-pgbouncer"] === true ? "--no-pgbouncer" : pgbouncerProblem();
+/**
+ * What runs: the app, the app with WORKERS=N (PostgreSQL), the app through pgbouncer
+ * (PostgreSQL), and the raw baseline.
+ */
+type Target = "app" | "app-workers" | "app-pgbouncer" | "baseline";
 const ENTRIES: Record<Target, { entry: string; env: Record<string, string> }> = {
   app: { entry: APP, env: {} },
   "app-workers": { entry: APP, env: { WORKERS: String(workers) } },
+  "app-pgbouncer": { entry: APP, env: { DATABASE_PREPARE: "false" } },
   baseline: { entry: BASELINE, env: {} },
 };
-const targetsFor = (dialect: Dialect): Target[] =>
-  dialect === "postgres" && workers > 1 ? ["app", "app-workers", "baseline"] : ["app", "baseline"];
+const targetsFor = (dialect: Dialect): Target[] => {
+  if (dialect !== "postgres") return ["app", "baseline"];
+  return [
+    "app",
+    ...(workers > 1 ? (["app-workers"] as const) : []),
+    ...(pgbouncerSkipped === null ? (["app-pgbouncer"] as const) : []),
+    "baseline",
+  ];
+};
+const labelOf = (target: Target, dialect: Dialect): string => {
+  switch (target) {
+    case "app":
+    case "baseline":
+      return dialect;
+    case "app-workers":
+      return `${dialect}, WORKERS=${workers}`;
+    case "app-pgbouncer":
+      return `${dialect} through pgbouncer (transaction), DATABASE_PREPARE=false`;
+  }
+};
+// One pooler for the run, in front of the benchmark's PostgreSQL server; as many server
+// connections as the app opens (DATABASE_POOL_SIZE 10 and DATABASE_READ_CONNECTIONS 2 by default).
+let pgbouncer: Pgbouncer | undefined;
+const throughPgbouncer = async (url: string) => {
+  pgbouncer ??= await startPgbouncer({ poolMode: "transaction", poolSize: 12, target: url });
+  return pgbouncer.url(new URL(url).pathname.slice(1));
+};
 
 /** Starts a target on a migrated database; resolves once /health answers, with the time that took. */
 async function startTarget(target: Target, url: string) {
   const port = freePort();
   const startedAt = performance.now();
-  const child = Bun.spawn([process.execPath, ENTRIES[target].entry], {
+  const command = [process.execPath, ENTRIES[target].entry];
+  const child = Bun.spawn(pinned ? ["taskset", "-c", SERVER_CPU, ...command] : command, {
     env: {
       ...process.env,
       DATABASE_URL: url,
@@ -126,6 +186,8 @@ interface Measure {
   p99: number;
   non2xx: number;
   errors: number;
+  /** CPU time PostgreSQL spent per answered request, in ms; undefined on SQLite. */
+  pgCpuMsPerRequest: number | undefined;
 }
 
 interface DialectResult {
@@ -155,9 +217,11 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
         dialect,
         `bench_${target.replace("-", "_")}`,
         USERS_PER_TENANT,
+        postgresServer,
       );
       await db.close();
-      running[target] = { ...(await startTarget(target, url)), seeded, drop };
+      const appUrl = target === "app-pgbouncer" ? await throughPgbouncer(url) : url;
+      running[target] = { ...(await startTarget(target, appUrl)), seeded, drop };
     }
     const load = async (target: Target, scenario: Scenario, seconds: number) => {
       const { base, seeded } = running[target] as NonNullable<(typeof running)[Target]>;
@@ -191,8 +255,14 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
         // Rotate which target goes first, so that none always runs on a warmer machine.
         const order = targets.map((_, k) => targets[(k + round) % targets.length] as Target);
         for (const target of order) {
+          const cpuBefore = dialect === "postgres" ? postgresCpuMs?.() : undefined;
           const { result, p50, p99 } = await load(target, scenario, duration);
+          const cpuAfter = dialect === "postgres" ? postgresCpuMs?.() : undefined;
           measures.push({
+            pgCpuMsPerRequest:
+              cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+                ? undefined
+                : (cpuAfter - cpuBefore) / result.requests.total,
             dialect,
             scenario,
             target,
@@ -226,17 +296,23 @@ async function benchDialect(dialect: Dialect): Promise<DialectResult> {
 const median = (numbers: number[]) =>
   [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)] ?? 0;
 const rows: string[] = [];
-const summary: Record<string, unknown>[] = [];
+const summary: (ScenarioSummary & Record<string, unknown>)[] = [];
 const starts: string[] = [];
 rows.push(
-  "| dialect | scenario | app req/s | baseline req/s | ratio (rounds) | app p50/p99 ms | baseline p50/p99 ms | non-2xx app/base | peak RSS MB app/base |",
+  "| dialect | scenario | app req/s | baseline req/s | ratio (rounds) | app p50/p99 ms | baseline p50/p99 ms | non-2xx app/base | peak RSS MB app/base | PostgreSQL CPU ms/request app/base |",
 );
-rows.push("|---|---|---|---|---|---|---|---|---|");
+rows.push("|---|---|---|---|---|---|---|---|---|---|");
+const cpuPerRequest = (of: Measure[]) => {
+  const values = of.flatMap((m) =>
+    m.pgCpuMsPerRequest === undefined ? [] : [m.pgCpuMsPerRequest],
+  );
+  return values.length === 0 ? undefined : Number(median(values).toFixed(3));
+};
 for (const dialect of dialects) {
   const { measures, rss, startMs } = await benchDialect(dialect);
   const apps = targetsFor(dialect).filter((target) => target !== "baseline");
   for (const app of apps) {
-    const label = app === "app" ? dialect : `${dialect}, WORKERS=${workers}`;
+    const label = labelOf(app, dialect);
     starts.push(`${label}: ${startMs[app]} ms (baseline ${startMs.baseline} ms)`);
     for (const scenario of SCENARIOS) {
       const of = (target: Target) =>
@@ -252,7 +328,8 @@ for (const dialect of dialects) {
       );
       const line = {
         dialect,
-        workers: app === "app" ? 1 : workers,
+        workers: app === "app-workers" ? workers : 1,
+        ...(app === "app-pgbouncer" ? { through: "pgbouncer pool_mode=transaction" } : {}),
         scenario,
         appRps: Math.round(appRps),
         baselineRps: Math.round(baseRps),
@@ -269,18 +346,32 @@ for (const dialect of dialects) {
         appPeakRssMb: Math.round(rss[app] ?? 0),
         baselinePeakRssMb: Math.round(rss.baseline ?? 0),
         appStartMs: startMs[app],
+        appPgCpuMsPerRequest: cpuPerRequest(ours),
+        baselinePgCpuMsPerRequest: cpuPerRequest(base),
       };
       summary.push(line);
       rows.push(
-        `| ${label} | ${scenario} | ${line.appRps} | ${line.baselineRps} | ${line.ratio} (${line.roundRatios.join(", ")}) | ${line.appP50}/${line.appP99} | ${line.baselineP50}/${line.baselineP99} | ${line.appNon2xx}/${line.baselineNon2xx} | ${line.appPeakRssMb}/${line.baselinePeakRssMb} |`,
+        `| ${label} | ${scenario} | ${line.appRps} | ${line.baselineRps} | ${line.ratio} (${line.roundRatios.join(", ")}) | ${line.appP50}/${line.appP99} | ${line.baselineP50}/${line.baselineP99} | ${line.appNon2xx}/${line.baselineNon2xx} | ${line.appPeakRssMb}/${line.baselinePeakRssMb} | ${line.appPgCpuMsPerRequest === undefined ? "" : `${line.appPgCpuMsPerRequest}/${line.baselinePgCpuMsPerRequest}`} |`,
       );
     }
   }
 }
+await privatePostgres?.stop();
+const mode = pinned
+  ? `pinned: server and PostgreSQL on CPU ${SERVER_CPU}, load generator on CPU ${LOAD_CPU}`
+  : "unpinned";
 console.log(
-  `\n${connections} connections, ${duration} s per run, ${rounds} rounds: medians of req/s and latency; ratio: the median of each round's app/baseline, ${new Date().toISOString()}\n`,
+  `\n${connections} connections, ${duration} s per run, ${rounds} rounds, ${mode}: medians of req/s and latency; ratio: the median of each round's app/baseline, ${new Date().toISOString()}\n`,
 );
 console.log(rows.join("\n"));
+// The targets are the app's own, one process on a direct connection.
+const checks: TargetCheck[] = targetChecks(
+  summary.filter((line) => line.workers === 1 && line.through === undefined),
+);
+console.log(`\nTargets (${mode}):`);
+for (const check of checks) console.log(`${check.met ? "met   " : "MISSED"} ${check.description}`);
+if (pgbouncerSkipped !== null) console.log(`\nno row through pgbouncer: ${pgbouncerSkipped}`);
+await pgbouncer?.stop();
 console.log(`\nStart to first healthy /health, migrated database:\n${starts.join("\n")}`);
 const observability = await benchObservability({
   dialects,
@@ -302,7 +393,7 @@ const file = join(
 );
 writeFileSync(
   file,
-  `${JSON.stringify({ date: new Date().toISOString(), connections, duration, rounds, results: summary, observability: { http: observability.lines, cpu: observability.cpu } }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), connections, duration, rounds, pinned, results: summary, targets: checks, observability: { http: observability.lines, cpu: observability.cpu } }, null, 2)}\n`,
 );
 const chart = await renderChart(JSON.parse(readFileSync(file, "utf8")) as BenchResult);
 writeFileSync(file.replace(/\.json$/, ".svg"), chart);

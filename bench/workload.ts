@@ -46,19 +46,44 @@ export async function seed(db: Database, usersPerTenant: number): Promise<Seeded
 }
 
 /** A fresh database of the dialect (see scripts/harness.ts), seeded, with a connection open on it. */
-export async function seededDatabase(dialect: Dialect, label: string, usersPerTenant: number) {
-  const { url, drop } = await freshDatabase(dialect, label);
+export async function seededDatabase(
+  dialect: Dialect,
+  label: string,
+  usersPerTenant: number,
+  server?: string,
+) {
+  const { url, drop } = await freshDatabase(dialect, label, server);
   const db = openDatabase(parseDatabaseUrl(url));
   return { url, drop, db, seeded: await seed(db, usersPerTenant) };
 }
 
-export type Scenario = "GET user" | "GET users page" | "GET tenant" | "POST tenant" | "PATCH user";
+/**
+ * The reads run twice: with the tenant's API key (a key lookup per request, as clients do) and
+ * with the admin token (no lookup, so the framework's own share of each request shows).
+ */
+export type Scenario =
+  | "GET user"
+  | "GET users page"
+  | "GET tenant"
+  | "GET user (admin)"
+  | "GET users page (admin)"
+  | "GET tenant (admin)"
+  | "POST tenant"
+  | "PATCH user";
 export const SCENARIOS: Scenario[] = [
   "GET user",
   "GET users page",
   "GET tenant",
+  "GET user (admin)",
+  "GET users page (admin)",
+  "GET tenant (admin)",
   "POST tenant",
   "PATCH user",
+];
+export const ADMIN_READS: readonly Scenario[] = [
+  "GET user (admin)",
+  "GET users page (admin)",
+  "GET tenant (admin)",
 ];
 
 export interface ScenarioRequest {
@@ -75,6 +100,7 @@ const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)] 
 export function scenarioRequest(scenario: Scenario, seeded: Seeded, tag: string): ScenarioRequest {
   const tenant = pick(seeded.tenants);
   const headers = { authorization: `Bearer ${tenant.key}`, "content-type": "application/json" };
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
   switch (scenario) {
     case "GET user":
       return { method: "GET", path: `/tenants/${tenant.id}/users/${pick(tenant.users)}`, headers };
@@ -82,11 +108,21 @@ export function scenarioRequest(scenario: Scenario, seeded: Seeded, tag: string)
       return { method: "GET", path: `/tenants/${tenant.id}/users?limit=20`, headers };
     case "GET tenant":
       return { method: "GET", path: `/tenants/${tenant.id}`, headers };
+    case "GET user (admin)":
+      return {
+        method: "GET",
+        path: `/tenants/${tenant.id}/users/${pick(tenant.users)}`,
+        headers: admin,
+      };
+    case "GET users page (admin)":
+      return { method: "GET", path: `/tenants/${tenant.id}/users?limit=20`, headers: admin };
+    case "GET tenant (admin)":
+      return { method: "GET", path: `/tenants/${tenant.id}`, headers: admin };
     case "POST tenant":
       return {
         method: "POST",
         path: "/tenants",
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        headers: admin,
         body: JSON.stringify({ name: "Bench", slug: `b-${tag}-${++sequence}` }),
       };
     case "PATCH user":

@@ -12,6 +12,7 @@ export const TEST_DATABASE_URL =
 export async function freshDatabase(
   dialect: Dialect,
   label: string,
+  server = TEST_DATABASE_URL,
 ): Promise<{ url: string; drop(): Promise<void> }> {
   if (dialect === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), `tenant-api-${label}-`));
@@ -21,9 +22,9 @@ export async function freshDatabase(
     };
   }
   const name = `tenant_api_${label}_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${name}"`);
-  const url = new URL(TEST_DATABASE_URL);
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),

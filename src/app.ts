@@ -6,11 +6,13 @@ import type { MigrationFile } from "./db/migrations/files";
 import { authentication } from "./http/auth";
 import { cors } from "./http/cors";
 import { errorHandler } from "./http/error-handler";
+import { idempotentCreates } from "./http/idempotency";
 import { jsonBody } from "./http/json-body";
 import { type Observability, observeRequests } from "./http/observe";
 import { apiDocs } from "./http/openapi";
 import { pageLinks } from "./http/page-links";
 import { lowerCasePathIds } from "./http/path-ids";
+import { readRouting } from "./http/read-routing";
 import { requestLog } from "./http/request-log";
 import { createLogger, type Logger } from "./lib/logger";
 import type { PasswordHasher } from "./lib/password";
@@ -19,6 +21,7 @@ import { createApiKeyService } from "./modules/api-keys/service";
 import { credentialRoutes } from "./modules/credentials/routes";
 import { createCredentialService } from "./modules/credentials/service";
 import { healthRoutes } from "./modules/health/routes";
+import { createIdempotencyService } from "./modules/idempotency/service";
 import { tenantRoutes } from "./modules/tenants/routes";
 import { createTenantService } from "./modules/tenants/service";
 import { userRoutes } from "./modules/users/routes";
@@ -62,12 +65,15 @@ export function createApp({
   const users = createUserService(db, tenants, hasher);
   const apiKeys = createApiKeyService(db);
   const credentials = createCredentialService(db, hasher, metrics?.credentialChecked);
-  const authenticated = authentication(config.adminToken, apiKeys);
+  const readReplicas = "replicas" in db && db.replicas !== undefined;
+  const authenticated = authentication(config.adminToken, apiKeys, readReplicas);
+  const once = idempotentCreates(createIdempotencyService(db, config.idempotencyTtlSeconds));
   const metricsToken = config.metrics.token;
 
   // normalize: false turns unknown body properties into 422 instead of dropping them silently.
   return new Elysia({ normalize: false, adapter })
     .use(observeRequests({ metrics, tracer }))
+    .use(readRouting(readReplicas))
     .use(requestLog(logger))
     .use(cors(config.corsOrigins))
     .use(errorHandler(logger))
@@ -88,9 +94,9 @@ export function createApp({
         ? metricsRoute(metricsToken, scrape)
         : new Elysia({ name: "no-metrics-route" }),
     )
-    .use(tenantRoutes(tenants, authenticated))
-    .use(userRoutes(users, authenticated))
-    .use(apiKeyRoutes(apiKeys, tenants, authenticated))
+    .use(tenantRoutes(tenants, authenticated, config.requireIfMatch, once))
+    .use(userRoutes(users, authenticated, config.requireIfMatch, once))
+    .use(apiKeyRoutes(apiKeys, tenants, authenticated, config.requireIfMatch, once))
     .use(credentialRoutes(credentials, tenants, authenticated));
 }
 

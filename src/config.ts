@@ -18,6 +18,13 @@ export interface Config {
   databasePoolSize: number;
   databaseReadConnections: number;
   databaseAcquireTimeoutMs: number;
+  /**
+   * PostgreSQL: whether queries run as named prepared statements (DATABASE_PREPARE). Off behind a
+   * transaction pooler, which may run a statement on another server connection than its prepare.
+   */
+  databasePrepare: boolean;
+  /** PostgreSQL: where the `db` commands and start-up migrations connect (DATABASE_MIGRATION_URL). */
+  databaseMigrationUrl: string | undefined;
   /** How long a stop waits for in-flight requests before it cuts them off. */
   shutdownTimeoutMs: number;
   /** The admin bearer token; required in production, generated at start-up otherwise. */
@@ -28,6 +35,12 @@ export interface Config {
   worker: number | undefined;
   /** Origins whose pages may call the API (CORS_ORIGINS); none by default. */
   corsOrigins: readonly string[] | "*";
+  /** How long the answer of a create sent with an Idempotency-Key is replayed to its retries. */
+  idempotencyTtlSeconds: number;
+  /** PostgreSQL standbys that serve reads (DATABASE_READ_URL); none by default. */
+  readReplicas: ReadReplicaConfig | undefined;
+  /** PATCH and DELETE without If-Match get 428 (REQUIRE_IF_MATCH). */
+  requireIfMatch: boolean;
   metrics: MetricsConfig;
   /** OpenTelemetry traces: off unless an OTLP endpoint is set. */
   tracing: TracingConfig | undefined;
@@ -49,11 +62,18 @@ export interface TracingConfig {
   serviceName: string;
 }
 
+export interface ReadReplicaConfig {
+  urls: readonly string[];
+  /** A standby whose data is older than this is skipped (DATABASE_MAX_REPLICA_LAG_MS). */
+  maxLagMs: number;
+}
+
 /** The variable through which the supervisor tells a worker its number; not a user setting. */
 export const WORKER_ENV = "TENANT_API_WORKER";
 const MAX_WORKERS = 64;
 
 const MIN_ADMIN_TOKEN_LENGTH = 32;
+const DAY_SECONDS = 24 * 60 * 60;
 
 /** The port the server listens on when PORT is not set. */
 export const DEFAULT_PORT = 3000;
@@ -66,6 +86,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const DEFAULT_DATABASE_URL = "file:./data/app.db";
+const DEFAULT_MAX_REPLICA_LAG_MS = 10_000;
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
 const NODE_ENVS: readonly NodeEnv[] = ["development", "production", "test"];
 const TRUE_WORDS = ["true", "1", "yes", "on"];
@@ -105,20 +126,22 @@ function booleanFlag(name: string, value: string): boolean {
  * `postgres://` or `postgresql://` selects PostgreSQL; `file:PATH` or a path ending in
  * .db, .sqlite or .sqlite3 selects SQLite.
  */
-export function parseDatabaseUrl(value: string): DatabaseConfig {
+export function parseDatabaseUrl(value: string, name = "DATABASE_URL"): DatabaseConfig {
   const accepted =
     "expected postgres://user@host:port/db, postgresql://…, file:PATH or a path ending in .db or .sqlite";
-  if (/^postgres(ql)?:\/\//i.test(value)) return { dialect: "postgres", url: postgresUrl(value) };
+  if (isPostgresUrl(value)) return { dialect: "postgres", url: postgresUrl(value, name) };
   if (value.startsWith("file:")) {
     const path = value.slice("file:".length).replace(/^\/\/(?=\/)/, "");
-    if (path === "") throw new ConfigError(`DATABASE_URL="file:" has no path: ${accepted}`);
+    if (path === "") throw new ConfigError(`${name}="file:" has no path: ${accepted}`);
     return { dialect: "sqlite", path };
   }
   if (/\.(db|sqlite|sqlite3)$/i.test(value) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     return { dialect: "sqlite", path: value };
   }
-  throw new ConfigError(`DATABASE_URL="${redactUrl(value)}" is invalid: ${accepted}`);
+  throw new ConfigError(`${name}="${redactUrl(value)}" is invalid: ${accepted}`);
 }
+
+const isPostgresUrl = (value: string) => /^postgres(ql)?:\/\//i.test(value);
 
 const POSTGRES_ACCEPTED =
   "expected postgres://user@host:port/db, or several hosts (postgres://user@host1:port1,host2:port2/db?target_session_attrs=primary)";
@@ -131,7 +154,7 @@ const POSTGRES_ACCEPTED =
  * so a client could settle on a standby; `primary` asks whether the server is in recovery, and
  * takes its place.
  */
-function postgresUrl(value: string): string {
+function postgresUrl(value: string, name: string): string {
   const [, scheme = "", authority = "", rest = ""] =
     value.match(/^([^:]+:\/\/)([^/?#]*)(.*)$/) ?? [];
   const at = authority.lastIndexOf("@");
@@ -142,13 +165,31 @@ function postgresUrl(value: string): string {
     try {
       url = new URL(`${scheme}${userinfo}${host}${rest}`);
     } catch {
-      throw new ConfigError(`DATABASE_URL is not a valid URL: ${POSTGRES_ACCEPTED}`);
+      throw new ConfigError(`${name} is not a valid URL: ${POSTGRES_ACCEPTED}`);
     }
     if (url.hostname === "" && !url.searchParams.has("host")) {
-      throw new ConfigError(`DATABASE_URL has no host: ${POSTGRES_ACCEPTED}`);
+      throw new ConfigError(`${name} has no host: ${POSTGRES_ACCEPTED}`);
     }
   }
   return value.replace(/([?&]target_session_attrs=)read-write(?=&|$)/, "$1primary");
+}
+
+/**
+ * DATABASE_MIGRATION_URL: a direct PostgreSQL connection for migrations when DATABASE_URL leads
+ * through a transaction pooler. Only with a PostgreSQL DATABASE_URL: SQLite has one file.
+ */
+function parseMigrationUrl(value: string, database: DatabaseConfig): string {
+  if (!isPostgresUrl(value)) {
+    throw new ConfigError(
+      `DATABASE_MIGRATION_URL="${redactUrl(value)}" is invalid: ${POSTGRES_ACCEPTED}`,
+    );
+  }
+  if (database.dialect !== "postgres") {
+    throw new ConfigError(
+      "DATABASE_MIGRATION_URL is set but DATABASE_URL is SQLite: set it only with a PostgreSQL DATABASE_URL",
+    );
+  }
+  return postgresUrl(value, "DATABASE_MIGRATION_URL");
 }
 
 /** Hides the password of a connection URL so that it can be printed. */
@@ -219,6 +260,43 @@ function parseTracing(env: Env): TracingConfig | undefined {
   return { tracesEndpoint: url, serviceName };
 }
 
+/**
+ * DATABASE_READ_URL: standbys of the PostgreSQL primary, separated by commas. A caller's reads
+ * follow its own writes through positions kept in the process's memory, so one process must
+ * see all of a caller's requests: several WORKERS would not see each other's writes.
+ */
+function parseReadReplicas(
+  value: string | undefined,
+  maxLag: string | undefined,
+  database: DatabaseConfig,
+  workers: number,
+): ReadReplicaConfig | undefined {
+  const maxLagMs = maxLag
+    ? integerInRange("DATABASE_MAX_REPLICA_LAG_MS", maxLag, 1, 3_600_000)
+    : DEFAULT_MAX_REPLICA_LAG_MS;
+  if (value === undefined) return undefined;
+  if (database.dialect !== "postgres") {
+    throw new ConfigError(
+      "DATABASE_READ_URL needs DATABASE_URL to be PostgreSQL: SQLite has no standbys to read from",
+    );
+  }
+  if (workers > 1) {
+    throw new ConfigError(
+      `DATABASE_READ_URL needs WORKERS=1: each process keeps its callers' write positions, so WORKERS=${workers} processes could read older data than a caller wrote`,
+    );
+  }
+  const urls = value.split(",").map((item) => {
+    const url = item.trim();
+    if (!/^postgres(ql)?:\/\/[^/?#]/i.test(url) || !URL.canParse(url)) {
+      throw new ConfigError(
+        `DATABASE_READ_URL has "${redactUrl(url)}", which is not a PostgreSQL URL: expected postgres://user@host:port/db, one per standby, separated by commas`,
+      );
+    }
+    return url;
+  });
+  return { urls, maxLagMs };
+}
+
 export function describeDatabase(database: DatabaseConfig): string {
   return database.dialect === "postgres" ? redactUrl(database.url) : database.path;
 }
@@ -234,10 +312,16 @@ export function parseConfig(env: Env): Config {
   const poolSize = present(env.DATABASE_POOL_SIZE);
   const readConnections = present(env.DATABASE_READ_CONNECTIONS);
   const acquireTimeout = present(env.DATABASE_ACQUIRE_TIMEOUT_MS);
+  const prepare = present(env.DATABASE_PREPARE);
+  const migrationUrl = present(env.DATABASE_MIGRATION_URL);
   const adminToken = present(env.ADMIN_TOKEN);
   const workersValue = present(env.WORKERS);
   const workerValue = present(env[WORKER_ENV]);
   const corsOrigins = present(env.CORS_ORIGINS);
+  const readUrl = present(env.DATABASE_READ_URL);
+  const maxReplicaLag = present(env.DATABASE_MAX_REPLICA_LAG_MS);
+  const requireIfMatch = present(env.REQUIRE_IF_MATCH);
+  const idempotencyTtl = present(env.IDEMPOTENCY_TTL_SECONDS);
   if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError(
       `ADMIN_TOKEN is too short: expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters (try: openssl rand -hex 32)`,
@@ -255,9 +339,10 @@ export function parseConfig(env: Env): Config {
       `WORKERS=${workers} needs a fixed PORT: every worker listens on the same one (PORT=0 picks a different free port per process)`,
     );
   }
+  const database = parseDatabaseUrl(present(env.DATABASE_URL) ?? DEFAULT_DATABASE_URL);
   return {
     nodeEnv,
-    database: parseDatabaseUrl(present(env.DATABASE_URL) ?? DEFAULT_DATABASE_URL),
+    database,
     port: listenPort,
     host: present(env.HOST) ?? "127.0.0.1",
     migrateOnStart: migrate ? booleanFlag("MIGRATE_ON_START", migrate) : nodeEnv !== "production",
@@ -272,12 +357,19 @@ export function parseConfig(env: Env): Config {
     databaseAcquireTimeoutMs: acquireTimeout
       ? integerInRange("DATABASE_ACQUIRE_TIMEOUT_MS", acquireTimeout, 1, 600_000)
       : 2_000,
+    databasePrepare: prepare ? booleanFlag("DATABASE_PREPARE", prepare) : true,
+    databaseMigrationUrl: migrationUrl ? parseMigrationUrl(migrationUrl, database) : undefined,
     shutdownTimeoutMs:
       (shutdownTimeout ? integerInRange("SHUTDOWN_TIMEOUT", shutdownTimeout, 0, 3600) : 10) * 1000,
     adminToken,
     workers,
     worker: workerValue ? integerInRange(WORKER_ENV, workerValue, 1, MAX_WORKERS) : undefined,
     corsOrigins: corsOrigins ? parseCorsOrigins(corsOrigins) : [],
+    readReplicas: parseReadReplicas(readUrl, maxReplicaLag, database, workers),
+    requireIfMatch: requireIfMatch ? booleanFlag("REQUIRE_IF_MATCH", requireIfMatch) : false,
+    idempotencyTtlSeconds: idempotencyTtl
+      ? integerInRange("IDEMPOTENCY_TTL_SECONDS", idempotencyTtl, 1, 30 * DAY_SECONDS)
+      : DAY_SECONDS,
     metrics: parseMetrics(env, listenPort),
     tracing: parseTracing(env),
   };

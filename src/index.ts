@@ -3,10 +3,18 @@
  * WORKERS=N it becomes the supervisor of N such servers on one port (src/supervisor.ts).
  */
 import { createApp } from "./app";
+import { PREPARE_HINT } from "./db/errors";
 import { startupMigrations } from "./db/migrations/embedded";
 import { migrateUp } from "./db/migrations/engine";
+import { probePreparedStatements } from "./db/pooler";
 import { lastResort } from "./http/last-resort";
-import { describeError, exitWithError, loadConfigOrExit, openDatabaseOrExit } from "./lib/fatal";
+import {
+  describeError,
+  exitWithError,
+  loadConfigOrExit,
+  openDatabaseOrExit,
+  openMigrationDatabaseOrExit,
+} from "./lib/fatal";
 import { createLogger } from "./lib/logger";
 import { bunPasswords } from "./lib/password-bun";
 import { generateAdminToken } from "./lib/tokens";
@@ -29,19 +37,27 @@ const db = await openDatabaseOrExit(config, {
   poolSize: config.databasePoolSize,
   readConnections: config.databaseReadConnections,
   acquireTimeoutMs: config.databaseAcquireTimeoutMs,
+  prepare: config.databasePrepare,
+  ...(config.readReplicas && { readReplicas: config.readReplicas }),
   ...observed.databaseOptions,
 });
 const migrations = startupMigrations(db.dialect);
+if (config.database.dialect === "postgres" && config.databasePrepare) {
+  await refuseTransactionPoolerWithPrepare(config.database.url);
+}
 
 if (config.migrateOnStart) {
+  // PostgreSQL: connections of their own (DATABASE_MIGRATION_URL when set), whatever the pool size.
+  const migrator = db.dialect === "postgres" ? await openMigrationDatabaseOrExit(config) : db;
   try {
-    const applied = await migrateUp(db, migrations);
+    const applied = await migrateUp(migrator, migrations);
     if (applied.length > 0) logger.info("migrations applied", { migrations: applied });
   } catch (error) {
     exitWithError(
       `migration failed, nothing after the last successful one was applied: ${describeError(error)}`,
     );
   }
+  if (migrator !== db) await migrator.close();
 }
 
 let adminToken = config.adminToken;
@@ -59,6 +75,28 @@ if (supervising) {
   superviseWorkers(config, adminToken, logger);
 } else {
   serve(adminToken);
+}
+
+/**
+ * Named prepared statements fail behind a transaction pooler that does not keep them: found here,
+ * at start-up, rather than as failed requests later.
+ */
+async function refuseTransactionPoolerWithPrepare(url: string): Promise<void> {
+  let support: Awaited<ReturnType<typeof probePreparedStatements>>;
+  try {
+    support = await probePreparedStatements(url);
+  } catch (error) {
+    exitWithError(
+      `cannot check how DATABASE_URL treats prepared statements: ${describeError(error)}`,
+    );
+  }
+  if (support === "pooled-without-prepare") {
+    exitWithError(
+      `${PREPARE_HINT}. With it on, queries would fail with: prepared statement "…" does not exist`,
+    );
+  }
+  if (support === "pooled")
+    logger.info("DATABASE_URL leads through a pooler that keeps prepared statements");
 }
 
 function serve(adminToken: string): void {
@@ -89,6 +127,7 @@ function serve(adminToken: string): void {
       url,
       database: db.dialect,
       location: db.description,
+      ...("replicas" in db && db.replicas && { standbys: db.replicas.stats().standbys.length }),
       docs: `${url}/swagger`,
     });
   } else {

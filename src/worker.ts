@@ -28,6 +28,8 @@ const VARIABLES = [
   "LOG_LEVEL",
   "ADMIN_TOKEN",
   "BODY_LIMIT_BYTES",
+  "DATABASE_PREPARE",
+  "IDEMPOTENCY_TTL_SECONDS",
   "OTEL_EXPORTER_OTLP_ENDPOINT",
   "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
   "OTEL_SERVICE_NAME",
@@ -39,6 +41,7 @@ const isD1 = (value: unknown): value is D1Database =>
 
 function openEdgeDatabase(
   bindings: Record<string, unknown>,
+  prepare: boolean,
   watchQuery?: QueryWatch,
 ): EdgeDatabase {
   const url = text(bindings.DATABASE_URL)?.trim() ?? "";
@@ -52,7 +55,7 @@ function openEdgeDatabase(
         "DATABASE_URL must be a postgres:// URL on Workers; for SQLite bind a D1 database as DB",
       );
     }
-    return openPostgresPerRequest(database.url, watchQuery);
+    return openPostgresPerRequest(database.url, prepare, watchQuery);
   }
   if (isD1(bindings.DB)) return openD1(bindings.DB, watchQuery);
   throw new ConfigError("no database: bind a D1 database as DB, or set DATABASE_URL (PostgreSQL)");
@@ -78,7 +81,7 @@ const logger = createLogger(config.logLevel, {
   pretty: false,
   correlate: tracing === undefined ? undefined : traceFields,
 });
-const database = openEdgeDatabase(env, tracingQueries());
+const database = openEdgeDatabase(env, config.databasePrepare, tracingQueries());
 const migrations: MigrationFile[] = bundledMigrations[database.db.dialect];
 
 const app = createApp({

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, parseConfig, parseDatabaseUrl, redactUrl } from "../src/config";
 
+const ON_POSTGRES = { DATABASE_URL: "postgres://app@primary/app" };
+
 describe("parseConfig", () => {
   test("defaults: SQLite at ./data/app.db, port 3000, migrations on start", () => {
     expect(parseConfig({})).toEqual({
@@ -16,12 +18,26 @@ describe("parseConfig", () => {
       databasePoolSize: 10,
       databaseReadConnections: 2,
       databaseAcquireTimeoutMs: 2_000,
+      databasePrepare: true,
+      databaseMigrationUrl: undefined,
       workers: 1,
       worker: undefined,
       corsOrigins: [],
+      readReplicas: undefined,
+      requireIfMatch: false,
+      idempotencyTtlSeconds: 86_400,
       metrics: { enabled: true, listener: undefined, token: undefined },
       tracing: undefined,
     });
+  });
+
+  test("IDEMPOTENCY_TTL_SECONDS: 1 second to 30 days, else one line naming it", () => {
+    expect(parseConfig({ IDEMPOTENCY_TTL_SECONDS: "3600" }).idempotencyTtlSeconds).toBe(3600);
+    for (const value of ["0", "2592001", "1.5", "a day"]) {
+      expect(() => parseConfig({ IDEMPOTENCY_TTL_SECONDS: value })).toThrow(
+        `IDEMPOTENCY_TTL_SECONDS="${value}" is invalid: expected an integer from 1 to 2592000`,
+      );
+    }
   });
 
   test("metrics: METRICS_PORT opens a loopback listener unless METRICS_HOST says otherwise", () => {
@@ -71,6 +87,33 @@ describe("parseConfig", () => {
     ).toEqual(["https://app.example.com", "http://localhost:5173"]);
   });
 
+  test("DATABASE_READ_URL: standbys separated by commas, 10 s of lag allowed unless told", () => {
+    expect(parseConfig(ON_POSTGRES).readReplicas).toBeUndefined();
+    expect(
+      parseConfig({
+        ...ON_POSTGRES,
+        DATABASE_READ_URL: "postgres://app@standby1/app, postgresql://app@standby2:5433/app",
+      }).readReplicas,
+    ).toEqual({
+      urls: ["postgres://app@standby1/app", "postgresql://app@standby2:5433/app"],
+      maxLagMs: 10_000,
+    });
+    expect(
+      parseConfig({
+        ...ON_POSTGRES,
+        DATABASE_READ_URL: "postgres://app@standby1/app",
+        DATABASE_MAX_REPLICA_LAG_MS: "500",
+      }).readReplicas?.maxLagMs,
+    ).toBe(500);
+  });
+
+  test("a standby's password never appears in an error", () => {
+    const parse = () =>
+      parseConfig({ ...ON_POSTGRES, DATABASE_READ_URL: "postgres://app:s3cr3t@standby:99999/app" });
+    expect(parse).toThrow('DATABASE_READ_URL has "postgres://app:****@standby:99999/app"');
+    expect(parse).not.toThrow("s3cr3t");
+  });
+
   test("NODE_ENV=production turns migrations on start off unless asked", () => {
     const production = { NODE_ENV: "production", ADMIN_TOKEN: "a".repeat(32) };
     expect(parseConfig(production).migrateOnStart).toBe(false);
@@ -89,8 +132,12 @@ describe("parseConfig", () => {
       DATABASE_POOL_SIZE: "4",
       DATABASE_READ_CONNECTIONS: "3",
       DATABASE_ACQUIRE_TIMEOUT_MS: "750",
+      DATABASE_PREPARE: "off",
+      DATABASE_MIGRATION_URL:
+        "postgres://app@db1:5432,db2:5432/app?target_session_attrs=read-write",
       ADMIN_TOKEN: " 0123456789abcdef0123456789abcdef ",
       WORKERS: "4",
+      REQUIRE_IF_MATCH: "true",
     });
     expect(config).toMatchObject({
       database: { dialect: "postgres", url: "postgresql://app:secret@db.internal:5433/app" },
@@ -102,8 +149,11 @@ describe("parseConfig", () => {
       databasePoolSize: 4,
       databaseReadConnections: 3,
       databaseAcquireTimeoutMs: 750,
+      databasePrepare: false,
+      databaseMigrationUrl: "postgres://app@db1:5432,db2:5432/app?target_session_attrs=primary",
       adminToken: "0123456789abcdef0123456789abcdef",
       workers: 4,
+      requireIfMatch: true,
     });
   });
 
@@ -130,6 +180,10 @@ describe("parseConfig", () => {
       'NODE_ENV="staging" is invalid: expected one of development, production, test',
     ],
     [{ MIGRATE_ON_START: "maybe" }, 'MIGRATE_ON_START="maybe" is invalid: expected true or false'],
+    [
+      { REQUIRE_IF_MATCH: "always" },
+      'REQUIRE_IF_MATCH="always" is invalid: expected true or false',
+    ],
     [{ ADMIN_TOKEN: "short" }, "ADMIN_TOKEN is too short: expected at least 32 characters"],
     [{ NODE_ENV: "production" }, "ADMIN_TOKEN is required when NODE_ENV=production"],
     [
@@ -137,9 +191,46 @@ describe("parseConfig", () => {
       'DATABASE_URL="mysql://root@localhost/db" is invalid',
     ],
     [{ DATABASE_URL: "data/app.txt" }, 'DATABASE_URL="data/app.txt" is invalid'],
+    [{ DATABASE_PREPARE: "never" }, 'DATABASE_PREPARE="never" is invalid: expected true or false'],
+    [
+      { DATABASE_URL: "postgres://app@pooler/app", DATABASE_MIGRATION_URL: "file:app.db" },
+      'DATABASE_MIGRATION_URL="file:app.db" is invalid: expected postgres://',
+    ],
+    [
+      {
+        DATABASE_URL: "postgres://app@pooler/app",
+        DATABASE_MIGRATION_URL: "postgres://app@db1,/app",
+      },
+      "DATABASE_MIGRATION_URL is not a valid URL",
+    ],
+    [
+      { DATABASE_MIGRATION_URL: "postgres://app@db/app" },
+      "DATABASE_MIGRATION_URL is set but DATABASE_URL is SQLite",
+    ],
     [{ CORS_ORIGINS: "https://app.example.com/" }, 'CORS_ORIGINS has "https://app.example.com/"'],
     [{ CORS_ORIGINS: "app.example.com" }, "which is not an origin"],
     [{ CORS_ORIGINS: "ftp://files.example.com" }, "which is not an origin"],
+    [
+      { DATABASE_READ_URL: "postgres://app@standby/app" },
+      "DATABASE_READ_URL needs DATABASE_URL to be PostgreSQL: SQLite has no standbys to read from",
+    ],
+    [
+      {
+        ...ON_POSTGRES,
+        DATABASE_READ_URL: "postgres://app@standby/app",
+        WORKERS: "2",
+        PORT: "3000",
+      },
+      "DATABASE_READ_URL needs WORKERS=1",
+    ],
+    [
+      { ...ON_POSTGRES, DATABASE_READ_URL: "postgres://app:pw@standby/app,standby2:5432" },
+      'DATABASE_READ_URL has "standby2:5432", which is not a PostgreSQL URL',
+    ],
+    [
+      { ...ON_POSTGRES, DATABASE_MAX_REPLICA_LAG_MS: "0" },
+      'DATABASE_MAX_REPLICA_LAG_MS="0" is invalid: expected an integer from 1 to 3600000',
+    ],
   ])("%o fails with one line naming the variable", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

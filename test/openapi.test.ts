@@ -77,6 +77,113 @@ describe("OpenAPI document", () => {
     });
   });
 
+  test("every create (a POST answering 201) takes Idempotency-Key, with its 409, 422 and replay header", async () => {
+    const { body: document } = await call(app, "GET", "/swagger/json");
+    const creates = ROUTES.filter(
+      ([method, path]) => method === "post" && document.paths[path][method].responses["201"],
+    );
+    expect(creates.map(([, path]) => path)).toEqual([
+      "/tenants",
+      "/tenants/{tenantId}/users",
+      "/tenants/{tenantId}/api-keys",
+    ]);
+    for (const [method, path] of creates) {
+      const operation = document.paths[path][method];
+      const header = operation.parameters.find(
+        (parameter: { name: string }) => parameter.name === "idempotency-key",
+      );
+      expect(header).toMatchObject({
+        name: "idempotency-key",
+        required: false,
+        description: expect.stringContaining("same key and body"),
+        schema: { type: "string", minLength: 1, maxLength: 255 },
+      });
+      expect(operation.responses["201"].headers["Idempotent-Replayed"].schema).toEqual({
+        type: "string",
+        enum: ["true"],
+      });
+      expect(operation.responses["400"]).toBeDefined();
+      expect(operation.responses["409"].description).toContain("/problems/idempotency-key-in-use");
+      expect(operation.responses["422"].description).toContain("/problems/idempotency-key-reused");
+    }
+    // Nothing else takes the header: a PATCH or DELETE is idempotent by itself.
+    const others = ROUTES.filter(
+      ([method, path]) => !creates.some(([m, p]) => m === method && p === path),
+    );
+    for (const [method, path] of others) {
+      const parameters: { name: string }[] = document.paths[path][method].parameters ?? [];
+      expect(parameters.map((parameter) => parameter.name)).not.toContain("idempotency-key");
+    }
+  });
+
+  test("conditional requests: ETag, If-None-Match and 304 on single reads, If-Match, 412 and 428 on changes", async () => {
+    const { body: document } = await call(app, "GET", "/swagger/json");
+    const operations = ROUTES.map(([method, path]) => ({
+      name: `${method} ${path}`,
+      operation: document.paths[path][method] as {
+        parameters?: { in: string; name: string; required: boolean }[];
+        responses: Record<string, { headers?: Record<string, unknown>; description: string }>;
+      },
+    }));
+    const withHeader = (name: string) =>
+      operations
+        .filter(({ operation }) =>
+          (operation.parameters ?? []).some(
+            (parameter) => parameter.in === "header" && parameter.name === name,
+          ),
+        )
+        .map(({ name: operation }) => operation);
+    const answering = (status: string) =>
+      operations
+        .filter(({ operation }) => operation.responses[status] !== undefined)
+        .map(({ name }) => name);
+    const tagged = operations.flatMap(({ name, operation }) =>
+      Object.entries(operation.responses)
+        .filter(([, response]) => response.headers?.ETag !== undefined)
+        .map(([status]) => `${name} ${status}`),
+    );
+
+    const reads = ["get /tenants/{tenantId}", "get /tenants/{tenantId}/users/{id}"];
+    const changes = [
+      "patch /tenants/{tenantId}",
+      "delete /tenants/{tenantId}",
+      "patch /tenants/{tenantId}/users/{id}",
+      "delete /tenants/{tenantId}/users/{id}",
+      "delete /tenants/{tenantId}/api-keys/{keyId}",
+    ];
+    expect(withHeader("If-None-Match")).toEqual(reads);
+    expect(answering("304")).toEqual(reads);
+    expect(withHeader("If-Match")).toEqual(changes);
+    expect(answering("412")).toEqual(changes);
+    expect(answering("428")).toEqual(changes);
+    expect(tagged.sort()).toEqual(
+      [
+        "post /tenants 201",
+        "get /tenants/{tenantId} 200",
+        "get /tenants/{tenantId} 304",
+        "patch /tenants/{tenantId} 200",
+        "post /tenants/{tenantId}/users 201",
+        "get /tenants/{tenantId}/users/{id} 200",
+        "get /tenants/{tenantId}/users/{id} 304",
+        "patch /tenants/{tenantId}/users/{id} 200",
+        "post /tenants/{tenantId}/api-keys 201",
+      ].sort(),
+    );
+
+    const getUser = document.paths["/tenants/{tenantId}/users/{id}"].get;
+    expect(getUser.responses["304"].content).toBeUndefined();
+    expect(getUser.responses["304"].description).toContain("If-None-Match");
+    expect(getUser.responses["200"].headers.ETag.schema).toEqual({ type: "string" });
+    const patchUser = document.paths["/tenants/{tenantId}/users/{id}"].patch;
+    expect(patchUser.parameters).toContainEqual(
+      expect.objectContaining({ in: "header", name: "If-Match", required: false }),
+    );
+    for (const status of ["412", "428"]) {
+      expect(patchUser.responses[status].content["application/problem+json"].schema).toBeDefined();
+    }
+    expect(patchUser.responses["428"].description).toContain("REQUIRE_IF_MATCH");
+  });
+
   test("every route but the probes needs the bearer token", async () => {
     const { body: document } = await call(app, "GET", "/swagger/json");
     expect(document.components.securitySchemes.bearer).toMatchObject({

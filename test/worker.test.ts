@@ -180,6 +180,51 @@ function describeWorker(
       expect(responses.map((response) => response.status)).toEqual(Array(8).fill(200));
     });
 
+    test("conditional requests: ETag, 304, two PATCHes with one tag (one 200, one 412), 404 for an unknown user", async () => {
+      const token = tenant.apiKey;
+      const path = `/tenants/${tenant.id}/users/${user.id}`;
+      const read = await call(worker, "GET", path, { token });
+      const etag = read.headers.get("etag") ?? "";
+      expect(etag).toMatch(/^"[^"]+"$/);
+      const notModified = await call(worker, "GET", path, {
+        token,
+        headers: { "if-none-match": etag },
+      });
+      expect(notModified.status).toBe(304);
+      expect(notModified.body).toBe("");
+      expect(notModified.headers.get("etag")).toBe(etag);
+
+      // Two PATCHes with the same tag at once, a few rounds: one 200 and one 412 each.
+      let current = etag;
+      for (let round = 0; round < 10; round++) {
+        const answers = await Promise.all(
+          ["a", "b"].map((side) =>
+            call(worker, "PATCH", path, {
+              token,
+              body: { name: `Edge ${round} ${side}` },
+              headers: { "if-match": current },
+            }),
+          ),
+        );
+        expect(answers.map((answer) => answer.status).sort()).toEqual([200, 412]);
+        const winner = answers.find((answer) => answer.status === 200);
+        current = winner?.headers.get("etag") ?? "";
+        expect(current).not.toBe(etag);
+      }
+      const loser = await call(worker, "DELETE", path, { token, headers: { "if-match": etag } });
+      expect(expectProblem(loser, 412).type).toBe("/problems/precondition-failed");
+      const unknown = await call(worker, "PATCH", `/tenants/${tenant.id}/users/${UNKNOWN_ID}`, {
+        token,
+        body: { name: "Nobody" },
+        headers: { "if-match": current },
+      });
+      expectProblem(unknown, 404);
+      // The worker runs with the default REQUIRE_IF_MATCH=false: no If-Match is no 428.
+      const renamed = await call(worker, "PATCH", path, { token, body: { name: "Ada" } });
+      expect(renamed.status).toBe(200);
+      expect(renamed.headers.get("etag")).not.toBe(current);
+    });
+
     test("each request leaves a JSON log line with its route and status, and no secret", async () => {
       const isUserCreation = (line: Record<string, unknown>) =>
         line.msg === "request" && line.route === "/tenants/:tenantId/users" && line.status === 201;
@@ -190,6 +235,33 @@ function describeWorker(
       const output = backend.worker.output();
       for (const secret of [ADMIN_TOKEN, tenant.apiKey, PASSWORD]) {
         expect(output).not.toContain(secret);
+      }
+    });
+
+    test("an Idempotency-Key: each create's retry replays its answer (Web Crypto in workerd), another body 422", async () => {
+      const creates = [
+        { path: "/tenants", token: ADMIN_TOKEN, body: { name: "Edge once", slug: "edge-once" } },
+        {
+          path: `/tenants/${tenant.id}/users`,
+          token: tenant.apiKey,
+          body: { email: "once@example.com", name: "Once", password: PASSWORD },
+        },
+        { path: `/tenants/${tenant.id}/api-keys`, token: tenant.apiKey, body: { name: "once" } },
+      ];
+      for (const { path, token, body } of creates) {
+        const headers = { "idempotency-key": crypto.randomUUID() };
+        const first = await call(worker, "POST", path, { token, body, headers });
+        expect(first.status).toBe(201);
+        const retry = await call(worker, "POST", path, { token, body, headers });
+        expect(retry.status).toBe(201);
+        expect(retry.headers.get("idempotent-replayed")).toBe("true");
+        expect(JSON.stringify(retry.body)).toBe(JSON.stringify(first.body));
+        const other = await call(worker, "POST", path, {
+          token,
+          body: { ...body, name: "Other" },
+          headers,
+        });
+        expect(expectProblem(other, 422).type).toBe("/problems/idempotency-key-reused");
       }
     });
   });

@@ -10,7 +10,7 @@ import postgres, { type Options, type Sql } from "postgres";
 import { describeDatabase } from "../config";
 import type { Database, DatabaseBase, Orm, Tables } from "./client";
 import { observeD1, observePostgres, type QueryWatch } from "./observer";
-import { copyTypeHandling, POSTGRES_OPTIONS } from "./postgres-options";
+import { clientOptions, copyTypeHandling } from "./postgres-options";
 import { postgresTables, sqliteTables } from "./schema";
 
 export type D1BackedDatabase = DatabaseBase & { dialect: "sqlite"; d1: D1Database };
@@ -39,14 +39,15 @@ export function openD1(binding: D1Database, watchQuery?: QueryWatch): EdgeDataba
   return { db, serve: (_context, handle) => handle() };
 }
 
-const EDGE_POSTGRES_OPTIONS = {
-  ...POSTGRES_OPTIONS,
-  // A Worker cannot use one socket for two requests, so each request has one connection of its
-  // own, on which postgres.js pipelines that request's queries.
-  max: 1,
-  // The schema has no array columns: skip the type lookup that would cost every request a round trip.
-  fetch_types: false,
-} satisfies Options<Record<string, never>>;
+const edgeOptions = (prepare: boolean) =>
+  ({
+    ...clientOptions(prepare),
+    // A Worker cannot use one socket for two requests, so each request has one connection of its
+    // own, on which postgres.js pipelines that request's queries.
+    max: 1,
+    // The schema has no array columns: skip the type lookup that would cost every request a round trip.
+    fetch_types: false,
+  }) satisfies Options<Record<string, never>>;
 
 /**
  * PostgreSQL on Workers. An I/O object such as a socket belongs to the request that opened it:
@@ -54,12 +55,17 @@ const EDGE_POSTGRES_OPTIONS = {
  * the app, built once per isolate, holds a client that hands each query to the connection of
  * the request it runs for, opened on that request's first query and closed after its response.
  */
-export function openPostgresPerRequest(url: string, watchQuery?: QueryWatch): EdgeDatabase {
+export function openPostgresPerRequest(
+  url: string,
+  prepare = true,
+  watchQuery?: QueryWatch,
+): EdgeDatabase {
   const requests = new AsyncLocalStorage<{ sql?: Sql }>();
+  const options = edgeOptions(prepare);
   // Never connects: drizzle sets its type parsers on it, and each request's client copies them.
-  const template = postgres(url, EDGE_POSTGRES_OPTIONS);
+  const template = postgres(url, options);
   const connect = () => {
-    const sql = postgres(url, EDGE_POSTGRES_OPTIONS);
+    const sql = postgres(url, options);
     copyTypeHandling(template, sql);
     return sql;
   };

@@ -10,7 +10,8 @@ import { assertUnreachable } from "../lib/assert";
 import type { D1BackedDatabase } from "./client-edge";
 import { observePostgres, observeSqlite, type QueryWatch } from "./observer";
 import { gatePool, type PoolUsage } from "./pool-gate";
-import { copyTypeHandling, POSTGRES_OPTIONS } from "./postgres-options";
+import { clientOptions, copyTypeHandling } from "./postgres-options";
+import { openReadReplicas, type ReadReplicas } from "./read-replicas";
 import { postgresTables, sqliteTables } from "./schema";
 
 /**
@@ -33,7 +34,7 @@ export interface DatabaseBase {
 }
 
 export type Database =
-  | (DatabaseBase & { dialect: "postgres"; sql: Sql })
+  | (DatabaseBase & { dialect: "postgres"; sql: Sql; replicas?: ReadReplicas })
   | (DatabaseBase & { dialect: "sqlite"; sqlite: BunSqlite });
 
 /** What the HTTP app runs on: a database opened here, or a D1 binding on Workers (client-edge.ts). */
@@ -46,6 +47,10 @@ interface PostgresOptions {
   readConnections?: number;
   /** How long a query waits for a free connection before it fails (answered 503). */
   acquireTimeoutMs?: number;
+  /** Standbys that serve reads (DATABASE_READ_URL): see read-replicas.ts. */
+  readReplicas?: { urls: readonly string[]; maxLagMs: number; probeIntervalMs?: number };
+  /** Named prepared statements (default true); false behind a transaction pooler. */
+  prepare?: boolean;
 }
 
 export interface OpenOptions extends PostgresOptions {
@@ -70,28 +75,44 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
 
 function openPostgres(url: string, options: OpenOptions): Database {
   const poolSize = options.poolSize ?? 10;
-  const sql = postgres(url, { ...POSTGRES_OPTIONS, max: poolSize });
-  const reads = postgres(url, { ...POSTGRES_OPTIONS, max: options.readConnections ?? 2 });
-  const gated = gatePool(
-    sql,
-    reads,
-    poolSize,
-    options.acquireTimeoutMs ?? 5_000,
-    options.poolUsage,
+  const readConnections = options.readConnections ?? 2;
+  const acquireTimeoutMs = options.acquireTimeoutMs ?? 5_000;
+  const prepare = options.prepare ?? true;
+  const sql = postgres(url, { ...clientOptions(prepare), max: poolSize });
+  const reads = postgres(url, { ...clientOptions(prepare), max: readConnections });
+  const gated = gatePool(sql, reads, poolSize, acquireTimeoutMs, options.poolUsage);
+  const replicas =
+    options.readReplicas &&
+    openReadReplicas(gated, reads, {
+      ...options.readReplicas,
+      readConnections,
+      acquireTimeoutMs,
+      prepare,
+    });
+  const client = replicas?.client ?? gated;
+  const orm = drizzlePostgres(
+    options.watchQuery ? observePostgres(client, options.watchQuery) : client,
+    {
+      logger: options.queryLogger,
+    },
   );
-  const client = options.watchQuery ? observePostgres(gated, options.watchQuery) : gated;
-  const orm = drizzlePostgres(client, { logger: options.queryLogger });
   copyTypeHandling(sql, reads);
+  replicas?.copyTypeHandling(sql);
   return {
     dialect: "postgres",
     sql,
+    ...(replicas && { replicas }),
     orm,
     tables: postgresTables,
     description: describeDatabase({ dialect: "postgres", url }),
+    // Both pools: a read pool stuck behind a reply that never comes must not pass for ready.
+    // Both settle before a failure is reported, so that a close() after it finds none in flight.
     ping: async () => {
-      await sql`select 1`;
+      const [write, read] = await Promise.allSettled([sql`select 1`, reads`select 1`]);
+      for (const outcome of [write, read]) if (outcome.status === "rejected") throw outcome.reason;
     },
     close: async () => {
+      await replicas?.close();
       await Promise.all([sql.end({ timeout: 5 }), reads.end({ timeout: 5 })]);
     },
   };

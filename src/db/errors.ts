@@ -123,3 +123,23 @@ function classifySqlite(code: string, message: string): DatabaseFailure | undefi
   }
   return undefined;
 }
+
+/**
+ * Behind a transaction pooler that does not keep prepared statements (pgbouncer in
+ * pool_mode=transaction before 1.21, Supabase's port 6543, …), a named statement prepared on one
+ * server connection is missing on the next. Not a failure a retry cures: a mistake of the
+ * configuration, logged with this hint.
+ */
+export const PREPARE_HINT =
+  "DATABASE_URL leads through a transaction pooler that does not keep prepared statements: set DATABASE_PREPARE=false (docs/scaling.md#behind-a-transaction-pooler)";
+
+/** SQLSTATE invalid_sql_statement_name: a named prepared statement the server does not have. */
+export const PREPARED_STATEMENT_MISSING = "26000";
+
+/** Whether a query failed because its named prepared statement was missing on the server. */
+export function isMissingPreparedStatement(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if ((current as { code?: unknown }).code === PREPARED_STATEMENT_MISSING) return true;
+  }
+  return false;
+}

@@ -67,7 +67,7 @@ type UnsafeArgs = Parameters<Sql["unsafe"]>;
 type RunningQuery = PendingQuery<Row[]> & { active?: boolean; state?: unknown };
 
 // Only plain SELECTs are reads: anything else (and anything unsure) takes the write path.
-const isRead = (text: string) => /^\s*select\b/i.test(text);
+export const isRead = (text: string) => /^\s*select\b/i.test(text);
 
 interface WatchedRead {
   query: RunningQuery | undefined;

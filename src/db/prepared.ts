@@ -1,4 +1,12 @@
-import { type Column, getTableColumns, type Placeholder, sql, type Table } from "drizzle-orm";
+import {
+  type Column,
+  getTableColumns,
+  is,
+  type Placeholder,
+  SQL,
+  sql,
+  type Table,
+} from "drizzle-orm";
 
 /**
  * Placeholders named after the given keys, for the values of a prepared insert or the SET of a
@@ -6,10 +14,11 @@ import { type Column, getTableColumns, type Placeholder, sql, type Table } from 
  */
 export function placeholders<const K extends string>(
   keys: readonly K[],
-): Record<K, Placeholder<K>> {
-  return Object.fromEntries(keys.map((key) => [key, sql.placeholder(key)])) as Record<
+  prefix = "",
+): Record<K, Placeholder> {
+  return Object.fromEntries(keys.map((key) => [key, sql.placeholder(`${prefix}${key}`)])) as Record<
     K,
-    Placeholder<K>
+    Placeholder
   >;
 }
 
@@ -30,14 +39,16 @@ function columnsWithAppDefault(table: Table): [string, Column][] {
 
 /**
  * Placeholders for a prepared insert: the given keys, and every column whose default the app
- * computes, which drizzle would otherwise compute once, when the statement is built.
+ * computes, which drizzle would otherwise compute once, when the statement is built. A prefix
+ * keeps apart the placeholders of two inserts in one statement.
  */
 export function insertPlaceholders<const K extends string>(
   table: Table,
   keys: readonly K[],
-): Record<K, Placeholder<K>> {
+  prefix = "",
+): Record<K, Placeholder> {
   const computed = columnsWithAppDefault(table).map(([key]) => key as K);
-  return placeholders([...new Set([...computed, ...keys])]);
+  return placeholders([...new Set([...computed, ...keys])], prefix);
 }
 
 /**
@@ -49,6 +60,26 @@ export function appDefaults(table: Table): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [key, column] of columnsWithAppDefault(table)) values[key] = column.defaultFn?.();
   return values;
+}
+
+// Per table, the schema's literal defaults, found once.
+const literalDefaults = new WeakMap<Table, Record<string, unknown>>();
+
+/**
+ * appDefaults, and the schema's literal defaults (`.default("member")`): every value a new row
+ * gets without being given it, so that a row is known before it is written. An SQL default (one
+ * the database computes) is left to the database.
+ */
+export function rowDefaults(table: Table): Record<string, unknown> {
+  let literals = literalDefaults.get(table);
+  if (literals === undefined) {
+    literals = {};
+    for (const [key, column] of Object.entries(getTableColumns(table)) as [string, Column][]) {
+      if (column.default !== undefined && !is(column.default, SQL)) literals[key] = column.default;
+    }
+    literalDefaults.set(table, literals);
+  }
+  return { ...literals, ...appDefaults(table) };
 }
 
 /**
@@ -98,4 +129,14 @@ export function withRowMapper<P extends object>(prepared: P, fields: Record<stri
     });
   (prepared as { customResultMapper?: unknown }).customResultMapper = mapRows;
   return prepared;
+}
+
+/** The values of the given columns in a row about to be written, null where it has none. */
+export function pickColumns(
+  fields: Record<string, Column>,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const key of Object.keys(fields)) row[key] = values[key] ?? null;
+  return row;
 }

@@ -16,6 +16,7 @@ import {
   check as pgCheck,
   customType as pgCustomType,
   index as pgIndex,
+  integer as pgInteger,
   primaryKey as pgPrimaryKey,
   pgTable,
   text as pgText,
@@ -38,6 +39,22 @@ import { v7 as uuidv7 } from "uuid";
 
 export const USER_ROLES = ["owner", "admin", "member"] as const;
 export type UserRole = (typeof USER_ROLES)[number];
+
+export const IDEMPOTENCY_STATES = ["in_progress", "completed"] as const;
+
+/**
+ * A row of idempotency_keys is either a reservation, held by the request working on it (its
+ * lease), or a completed answer. Besides keeping rows whole, the check is what makes a request
+ * whose reservation another one took over fail its write (src/modules/idempotency/store.ts).
+ */
+export const IDEMPOTENCY_STATE_CHECK = "idempotency_keys_state_check";
+const idempotencyStateCheck = (table: {
+  state: unknown;
+  lease: unknown;
+  status: unknown;
+  answer: unknown;
+}) =>
+  sql`(${table.state} = 'in_progress' and ${table.lease} is not null and ${table.status} is null and ${table.answer} is null) or (${table.state} = 'completed' and ${table.lease} is null and ${table.status} is not null and ${table.answer} is not null)`;
 
 // Timestamps are set by the app (millisecond precision on both dialects); the SQL defaults
 // serve rows written by hand, e.g. in Drizzle Studio.
@@ -74,12 +91,20 @@ const pgTimestamp = (name: string) =>
 const pgInstant = (name: string) =>
   pgInstantType(name).notNull().default(sql`now()`).$defaultFn(nowInstant);
 
+/**
+ * The row's version: 1 when inserted, one more with every change a client makes. The entity tag
+ * of the row's representation is made from it (src/http/conditional.ts), and a write that names
+ * a tag compares it in the statement's own WHERE clause, so two writers cannot both pass.
+ */
+const pgRowVersion = () => pgInteger("version").notNull().default(1);
+
 export const pgTenants = pgTable("tenants", {
   id: uuid("id").primaryKey().$defaultFn(uuidv7),
   name: varchar("name", { length: 200 }).notNull(),
   slug: varchar("slug", { length: 63 }).notNull().unique("tenants_slug_unique"),
   createdAt: pgInstant("created_at"),
   updatedAt: pgInstant("updated_at"),
+  version: pgRowVersion(),
 });
 
 export const pgUsers = pgTable(
@@ -96,6 +121,7 @@ export const pgUsers = pgTable(
     passwordHash: pgText("password_hash").notNull(),
     createdAt: pgInstant("created_at"),
     updatedAt: pgInstant("updated_at"),
+    version: pgRowVersion(),
   },
   (table) => [
     pgPrimaryKey({ name: "users_tenant_id_id_pk", columns: [table.tenantId, table.id] }),
@@ -117,6 +143,7 @@ export const pgApiKeys = pgTable(
     name: varchar("name", { length: 200 }),
     createdAt: pgInstant("created_at"),
     lastUsedAt: pgInstantType("last_used_at"),
+    version: pgRowVersion(),
   },
   (table) => [
     pgPrimaryKey({ name: "api_keys_tenant_id_id_pk", columns: [table.tenantId, table.id] }),
@@ -149,6 +176,35 @@ export const pgCredentialFailures = pgTable(
   ],
 );
 
+/**
+ * Answers of creates sent with an Idempotency-Key, per caller (`scope`: the admin token, or an API
+ * key's id). Not tenant-owned: the caller scopes a key, and the admin's POST /tenants has no
+ * tenant. The idempotency key itself is never stored: `key_hash` and `request_hash` are derived
+ * from it, and `answer` is encrypted with a key derived from it (docs/api.md#idempotent-retries).
+ */
+export const pgIdempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    scope: varchar("scope", { length: 64 }).notNull(),
+    keyHash: varchar("key_hash", { length: 64 }).notNull(),
+    requestHash: varchar("request_hash", { length: 64 }).notNull(),
+    state: pgText("state", { enum: IDEMPOTENCY_STATES }).notNull(),
+    lease: varchar("lease", { length: 32 }),
+    status: pgInteger("status"),
+    answer: pgText("answer"),
+    createdAt: pgInstant("created_at"),
+    expiresAt: pgInstantType("expires_at").notNull(),
+  },
+  (table) => [
+    pgPrimaryKey({
+      name: "idempotency_keys_scope_key_hash_pk",
+      columns: [table.scope, table.keyHash],
+    }),
+    pgIndex("idempotency_keys_expires_at_idx").on(table.expiresAt),
+    pgCheck(IDEMPOTENCY_STATE_CHECK, idempotencyStateCheck(table)),
+  ],
+);
+
 // -------------------------------------------------------------------- SQLite
 
 const SQLITE_NOW_MS = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
@@ -159,12 +215,16 @@ const sqliteTimestamp = (name: string) =>
 const sqliteInstant = (name: string) =>
   sqliteInstantType(name).notNull().default(SQLITE_NOW_MS).$defaultFn(nowInstant);
 
+/** See pgRowVersion. */
+const sqliteRowVersion = () => integer("version").notNull().default(1);
+
 export const sqliteTenants = sqliteTable("tenants", {
   id: sqliteText("id").primaryKey().$defaultFn(uuidv7),
   name: sqliteText("name", { length: 200 }).notNull(),
   slug: sqliteText("slug", { length: 63 }).notNull().unique("tenants_slug_unique"),
   createdAt: sqliteInstant("created_at"),
   updatedAt: sqliteInstant("updated_at"),
+  version: sqliteRowVersion(),
 });
 
 export const sqliteUsers = sqliteTable(
@@ -181,6 +241,7 @@ export const sqliteUsers = sqliteTable(
     passwordHash: sqliteText("password_hash").notNull(),
     createdAt: sqliteInstant("created_at"),
     updatedAt: sqliteInstant("updated_at"),
+    version: sqliteRowVersion(),
   },
   (table) => [
     sqlitePrimaryKey({ name: "users_tenant_id_id_pk", columns: [table.tenantId, table.id] }),
@@ -201,6 +262,7 @@ export const sqliteApiKeys = sqliteTable(
     name: sqliteText("name", { length: 200 }),
     createdAt: sqliteInstant("created_at"),
     lastUsedAt: sqliteInstantType("last_used_at"),
+    version: sqliteRowVersion(),
   },
   (table) => [
     sqlitePrimaryKey({ name: "api_keys_tenant_id_id_pk", columns: [table.tenantId, table.id] }),
@@ -232,15 +294,40 @@ export const sqliteCredentialFailures = sqliteTable(
   ],
 );
 
+export const sqliteIdempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    scope: sqliteText("scope", { length: 64 }).notNull(),
+    keyHash: sqliteText("key_hash", { length: 64 }).notNull(),
+    requestHash: sqliteText("request_hash", { length: 64 }).notNull(),
+    state: sqliteText("state", { enum: IDEMPOTENCY_STATES }).notNull(),
+    lease: sqliteText("lease", { length: 32 }),
+    status: integer("status"),
+    answer: sqliteText("answer"),
+    createdAt: sqliteInstant("created_at"),
+    expiresAt: sqliteInstantType("expires_at").notNull(),
+  },
+  (table) => [
+    sqlitePrimaryKey({
+      name: "idempotency_keys_scope_key_hash_pk",
+      columns: [table.scope, table.keyHash],
+    }),
+    sqliteIndex("idempotency_keys_expires_at_idx").on(table.expiresAt),
+    sqliteCheck(IDEMPOTENCY_STATE_CHECK, idempotencyStateCheck(table)),
+  ],
+);
+
 export const postgresTables = {
   tenants: pgTenants,
   users: pgUsers,
   apiKeys: pgApiKeys,
   credentialFailures: pgCredentialFailures,
+  idempotencyKeys: pgIdempotencyKeys,
 };
 export const sqliteTables = {
   tenants: sqliteTenants,
   users: sqliteUsers,
   apiKeys: sqliteApiKeys,
   credentialFailures: sqliteCredentialFailures,
+  idempotencyKeys: sqliteIdempotencyKeys,
 };

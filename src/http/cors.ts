@@ -8,7 +8,7 @@ const ALLOWED_HEADERS =
   "authorization, content-type, if-match, if-none-match, idempotency-key, x-request-id";
 const ALLOWED_METHODS = "GET, POST, PATCH, DELETE";
 // What a page may read beyond the CORS-safelisted response headers.
-const EXPOSED_HEADERS = "X-Request-Id, ETag, Location, Link, Retry-After";
+const EXPOSED_HEADERS = "X-Request-Id, ETag, Location, Link, Retry-After, Idempotent-Replayed";
 const PREFLIGHT_MAX_AGE_SECONDS = "600";
 
 /**

@@ -1,6 +1,11 @@
 import { Elysia, type ValidationError } from "elysia";
 import { uniqueConstraintColumns } from "../db/constraints";
-import { classifyDatabaseError, type DatabaseFailure } from "../db/errors";
+import {
+  classifyDatabaseError,
+  type DatabaseFailure,
+  isMissingPreparedStatement,
+  PREPARE_HINT,
+} from "../db/errors";
 import { assertUnreachable } from "../lib/assert";
 import type { Logger } from "../lib/logger";
 import { reportFailure } from "./last-resort";
@@ -117,6 +122,14 @@ function toProblem(
         });
         return new ProblemError("internal_error", "The server produced an invalid response");
       }
+      // A malformed header (Idempotency-Key) makes a malformed request, whatever its body.
+      if (validation.type === "headers") {
+        return new ProblemError(
+          "bad_request",
+          "A request header is malformed",
+          validationErrors(validation),
+        );
+      }
       return new ProblemError(
         "validation_failed",
         `The request ${validation.type === "params" ? "path" : validation.type} is invalid`,
@@ -146,6 +159,7 @@ function toProblem(
     method: request.method,
     path: new URL(request.url).pathname,
     error,
+    ...(isMissingPreparedStatement(error) ? { hint: PREPARE_HINT } : {}),
   });
   return new ProblemError("internal_error", "An unexpected error occurred; it has been logged");
 }

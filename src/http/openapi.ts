@@ -20,9 +20,12 @@ interface MediaTypeObject {
 interface ParameterObject {
   in: string;
   name: string;
+  required?: boolean;
+  description?: string;
   schema?: SchemaObject;
 }
 interface ResponseObject {
+  description?: string;
   content?: Record<string, MediaTypeObject>;
   headers?: Record<string, { description?: string; schema?: SchemaObject }>;
 }
@@ -109,13 +112,85 @@ const NEXT_PAGE_LINK = {
   schema: { type: "string" },
 };
 
+// src/http/idempotency.ts sets it on the answer a retry with the same Idempotency-Key gets again.
+const REPLAYED = {
+  description:
+    "`true` on the stored answer of an earlier request with the same Idempotency-Key, sent again; absent otherwise",
+  schema: { type: "string", enum: ["true"] },
+};
+
+const takesIdempotencyKey = (operation: OperationObject) =>
+  (operation.parameters ?? []).some(
+    (parameter) => parameter.in === "header" && parameter.name === "idempotency-key",
+  );
+
+// The headers of conditional requests (src/http/conditional.ts, docs/api.md).
+const ENTITY_TAG = {
+  description:
+    "The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is",
+  schema: { type: "string" },
+};
+const IF_NONE_MATCH: ParameterObject = {
+  in: "header",
+  name: "If-None-Match",
+  required: false,
+  description:
+    "ETags of representations the client holds (weak comparison), or `*`: when one is current the answer is 304 with no body",
+  schema: { type: "string" },
+};
+const IF_MATCH: ParameterObject = {
+  in: "header",
+  name: "If-Match",
+  required: false,
+  description:
+    "ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true",
+  schema: { type: "string" },
+};
+const CONDITIONAL_RESPONSES: Record<string, string> = {
+  "304": "Not modified: If-None-Match names the current ETag. No body; the ETag header is sent",
+  "412":
+    "Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read",
+  "428":
+    "Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing",
+};
+
+/**
+ * The headers of conditional requests, read from the statuses a route documents: a 201 carries
+ * the created resource's ETag; an operation that can answer 304 takes If-None-Match and tags its
+ * 200 and 304; one that can answer 412 takes If-Match and tags its 200.
+ */
+function describeConditionalRequests(operation: OperationObject): void {
+  const responses = operation.responses ?? {};
+  const tag = (status: string) => {
+    const response = responses[status];
+    if (response !== undefined) response.headers = { ...response.headers, ETag: ENTITY_TAG };
+  };
+  tag("201");
+  if (responses["304"] !== undefined) {
+    operation.parameters = [...(operation.parameters ?? []), IF_NONE_MATCH];
+    tag("200");
+    tag("304");
+  }
+  if (responses["412"] !== undefined) {
+    operation.parameters = [...(operation.parameters ?? []), IF_MATCH];
+    tag("200");
+  }
+  for (const [status, description] of Object.entries(CONDITIONAL_RESPONSES)) {
+    const response = responses[status];
+    if (response !== undefined) response.description = description;
+  }
+}
+
 /**
  * Corrects what @elysiajs/openapi writes, in a copy of its document:
  * - a bodiless response (204) gets a `content` of `{type, description}`, which fails validation;
  * - error bodies are problem+json, not JSON;
  * - the `error` messages our schemas carry for validation are no OpenAPI keyword;
  * - a query parameter checked by the Limit pattern is an integer from 1 to MAX_PAGE_SIZE;
- * - a page's 200 response has a Link header.
+ * - a header parameter's description is the parameter's, not its schema's;
+ * - a page's 200 response has a Link header;
+ * - a create that takes an Idempotency-Key may answer with Idempotent-Replayed;
+ * - conditional requests' headers and statuses are described (describeConditionalRequests).
  */
 function correctDocument(served: object): OpenApiDocument {
   // A copy, so that no change here can reach the routes' own schemas (validation needs their
@@ -129,6 +204,12 @@ function correctDocument(served: object): OpenApiDocument {
       for (const parameter of operation.parameters ?? []) {
         if (parameter.in === "query" && parameter.schema?.pattern === Limit.pattern) {
           parameter.schema = { ...LIMIT_IN_DOCUMENT };
+        }
+        // Where clients and Swagger UI show it: on the parameter, beside its name.
+        const description = parameter.schema?.description;
+        if (parameter.in === "header" && typeof description === "string") {
+          parameter.description = description;
+          delete parameter.schema?.description;
         }
       }
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
@@ -146,7 +227,11 @@ function correctDocument(served: object): OpenApiDocument {
         if (status === "200" && properties?.nextCursor !== undefined) {
           response.headers = { ...response.headers, Link: NEXT_PAGE_LINK };
         }
+        if (Number(status) < 300 && takesIdempotencyKey(operation)) {
+          response.headers = { ...response.headers, "Idempotent-Replayed": REPLAYED };
+        }
       }
+      describeConditionalRequests(operation);
     }
   }
   return document;

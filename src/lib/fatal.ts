@@ -1,4 +1,4 @@
-import { type Config, ConfigError, parseConfig } from "../config";
+import { type Config, ConfigError, type DatabaseConfig, parseConfig } from "../config";
 import { type Database, type OpenOptions, openDatabase } from "../db/client";
 
 /** Ends the process with one line on stderr and exit code 1: no stack trace for a user's mistake. */
@@ -37,4 +37,16 @@ export async function openDatabaseOrExit(config: Config, options: OpenOptions): 
   } catch (error) {
     exitWithError(`cannot open the ${config.database.dialect} database: ${describeError(error)}`);
   }
+}
+
+/**
+ * The database the migrations run on: DATABASE_MIGRATION_URL when set (a direct connection beside
+ * a pooler), else the app's. Three connections: the migration lock's, the migrations', and one
+ * for reading the bookkeeping. Never named prepared statements: a migration run is too short to
+ * gain from them, and so `db` works through a transaction pooler whatever DATABASE_PREPARE says.
+ */
+export function openMigrationDatabaseOrExit(config: Config): Promise<Database> {
+  const url = config.databaseMigrationUrl;
+  const database: DatabaseConfig = url ? { dialect: "postgres", url } : config.database;
+  return openDatabaseOrExit({ ...config, database }, { poolSize: 3, prepare: false });
 }

@@ -23,11 +23,18 @@ test("the chart draws every scenario of every dialect, app beside baseline, with
       line("sqlite", 1, "GET tenant", 23_456),
       line("postgres", 1, "POST tenant", 3_456),
       line("postgres", 2, "POST tenant", 4_567),
+      { ...line("postgres", 1, "POST tenant", 2_345), through: "pgbouncer pool_mode=transaction" },
     ],
   };
   const svg = await renderChart(result);
   expect(svg.startsWith("<svg")).toBe(true);
-  for (const text of ["GET tenant", "POST tenant", "sqlite", "postgres, WORKERS=2"])
+  for (const text of [
+    "GET tenant",
+    "POST tenant",
+    "sqlite",
+    "postgres, WORKERS=2",
+    "postgres through pgbouncer pool_mode=transaction",
+  ])
     expect(svg).toContain(text);
   for (const label of [
     "23,456 req/s  p50 1.23 ms  p99 4.56 ms",

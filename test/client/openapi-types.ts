@@ -25,7 +25,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers and is fully migrated */
+        /** Readiness: the database answers (every pool of connections) and is fully migrated */
         get: operations["getReady"];
         put?: never;
         post?: never;
@@ -347,7 +347,10 @@ export interface operations {
     postTenants: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a retry with the same key and body within IDEMPOTENCY_TTL_SECONDS (24 hours by default) gets the first answer again, `Idempotent-Replayed: true`, and creates nothing. Use a new random key (a UUID) per request; keys are per caller */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -364,6 +367,10 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
+                    /** @description `true` on the stored answer of an earlier request with the same Idempotency-Key, sent again; absent otherwise */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -444,7 +451,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details: /problems/conflict, the slug is taken; /problems/idempotency-key-in-use (with Retry-After), a request with the same Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -507,7 +514,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details: /problems/validation-failed, the request is invalid; /problems/idempotency-key-reused, its Idempotency-Key was sent before with another request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -533,7 +540,10 @@ export interface operations {
     getTenantsByTenantId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags of representations the client holds (weak comparison), or `*`: when one is current the answer is 304 with no body */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -544,6 +554,8 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -558,6 +570,15 @@ export interface operations {
                         updatedAt: string;
                     };
                 };
+            };
+            /** @description Not modified: If-None-Match names the current ETag. No body; the ETag header is sent */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description RFC 9457 problem details */
             401: {
@@ -627,7 +648,10 @@ export interface operations {
     deleteTenantsByTenantId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -705,8 +729,50 @@ export interface operations {
                     };
                 };
             };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -731,7 +797,10 @@ export interface operations {
     patchTenantsByTenantId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -750,6 +819,8 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -849,6 +920,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             413: {
                 headers: {
@@ -893,6 +985,27 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1020,7 +1133,10 @@ export interface operations {
     "postTenantsByTenantIdApi-keys": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a retry with the same key and body within IDEMPOTENCY_TTL_SECONDS (24 hours by default) gets the first answer again, `Idempotent-Replayed: true`, and creates nothing. Use a new random key (a UUID) per request; keys are per caller */
+                "idempotency-key"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -1037,6 +1153,10 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
+                    /** @description `true` on the stored answer of an earlier request with the same Idempotency-Key, sent again; absent otherwise */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1116,6 +1236,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description RFC 9457 problem details: /problems/idempotency-key-in-use (with Retry-After), a request with the same Idempotency-Key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             413: {
                 headers: {
@@ -1158,7 +1299,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details: /problems/validation-failed, the request is invalid; /problems/idempotency-key-reused, its Idempotency-Key was sent before with another request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1184,7 +1325,10 @@ export interface operations {
     "deleteTenantsByTenantIdApi-keysByKeyId": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
             path: {
                 tenantId: string;
                 keyId: string;
@@ -1242,8 +1386,50 @@ export interface operations {
                     };
                 };
             };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1566,7 +1752,10 @@ export interface operations {
     postTenantsByTenantIdUsers: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a retry with the same key and body within IDEMPOTENCY_TTL_SECONDS (24 hours by default) gets the first answer again, `Idempotent-Replayed: true`, and creates nothing. Use a new random key (a UUID) per request; keys are per caller */
+                "idempotency-key"?: string;
+            };
             path: {
                 tenantId: string;
             };
@@ -1593,6 +1782,10 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
+                    /** @description `true` on the stored answer of an earlier request with the same Idempotency-Key, sent again; absent otherwise */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1676,7 +1869,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details: /problems/conflict, the email is taken in this tenant; /problems/idempotency-key-in-use (with Retry-After), a request with the same Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1739,7 +1932,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details: /problems/validation-failed, the request is invalid; /problems/idempotency-key-reused, its Idempotency-Key was sent before with another request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1765,7 +1958,10 @@ export interface operations {
     getTenantsByTenantIdUsersById: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags of representations the client holds (weak comparison), or `*`: when one is current the answer is 304 with no body */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenantId: string;
                 id: string;
@@ -1777,6 +1973,8 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1797,86 +1995,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description RFC 9457 problem details */
-            401: {
+            /** @description Not modified: If-None-Match names the current ETag. No body; the ETag header is sent */
+            304: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        detail?: string;
-                        errors?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        /** @description The request's X-Request-Id */
-                        requestId?: string;
-                        status: number;
-                        title: string;
-                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
-                        type: string;
-                    };
-                };
-            };
-            /** @description RFC 9457 problem details */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        detail?: string;
-                        errors?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        /** @description The request's X-Request-Id */
-                        requestId?: string;
-                        status: number;
-                        title: string;
-                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
-                        type: string;
-                    };
-                };
-            };
-            /** @description RFC 9457 problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        detail?: string;
-                        errors?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        /** @description The request's X-Request-Id */
-                        requestId?: string;
-                        status: number;
-                        title: string;
-                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
-                        type: string;
-                    };
-                };
-            };
-        };
-    };
-    deleteTenantsByTenantIdUsersById: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenantId: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1946,10 +2069,142 @@ export interface operations {
             };
         };
     };
+    deleteTenantsByTenantIdUsersById: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     patchTenantsByTenantIdUsersById: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags (strong comparison: weak tags never match), or `*` for any version: the change is made only while the resource's current ETag is one of them, else 412. Required (428 without it) when the server runs with REQUIRE_IF_MATCH=true */
+                "If-Match"?: string;
+            };
             path: {
                 tenantId: string;
                 id: string;
@@ -1977,6 +2232,8 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /** @description The strong entity tag of the resource as this response shows it, opaque: send it back in If-Match to change the resource only while it is unchanged, or in If-None-Match to be answered 304 while it is */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2081,6 +2338,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Precondition failed: If-Match names no current ETag of the resource, which has changed since the tag was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
             /** @description RFC 9457 problem details */
             413: {
                 headers: {
@@ -2125,6 +2403,27 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        /** @description The request's X-Request-Id */
+                        requestId?: string;
+                        status: number;
+                        title: string;
+                        /** @description Identifies the kind of problem, e.g. /problems/not-found */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Precondition required: the server runs with REQUIRE_IF_MATCH=true and If-Match is missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

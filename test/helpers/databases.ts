@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, test } from "bun:test";
 import postgres from "postgres";
 import { freshDatabase, TEST_DATABASE_URL } from "../../scripts/harness";
+import { pgbouncerProblem, startPgbouncer } from "../../scripts/pgbouncer";
 import { type Dialect, parseDatabaseUrl } from "../../src/config";
 import { type Database, openDatabase } from "../../src/db/client";
 import { migrateUp } from "../../src/db/migrations/engine";
@@ -27,6 +28,8 @@ export interface TestDatabase {
   db: Database;
   /** The URL or file the database lives at, for a second connection or a child process. */
   url: string;
+  /** Whether a second connection to `url` may use named prepared statements (DATABASE_PREPARE). */
+  prepare: boolean;
   drop(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export async function createEmptyDatabase(dialect: Dialect): Promise<TestDatabas
   return {
     db,
     url,
+    prepare: true,
     drop: async () => {
       await db.close();
       await drop();
@@ -62,39 +66,85 @@ export function describeEachDialect(
   suite: (database: () => TestDatabase, dialect: Dialect) => void,
 ): void {
   for (const dialect of DIALECTS) {
-    const title = `${name} [${dialect}]`;
-    if (dialect === "postgres" && postgresProblem !== null) {
-      if (IN_CI) {
-        describe(title, () => {
-          test("PostgreSQL is reachable", () => {
-            throw new Error(
-              `PostgreSQL at ${TEST_DATABASE_URL} is unreachable: ${postgresProblem}`,
-            );
-          });
-        });
-        continue;
-      }
-      if (!warned) {
-        warned = true;
-        console.warn(
-          `\n!!! PostgreSQL at ${TEST_DATABASE_URL} is unreachable (${postgresProblem}): ` +
-            "SKIPPING every PostgreSQL test. Set TEST_DATABASE_URL or start PostgreSQL. !!!\n",
-        );
-      }
-      describe.skip(title, () => suite(() => unavailable(), dialect));
-      continue;
-    }
-    describe(title, () => {
-      let testDb: TestDatabase | undefined;
-      beforeAll(async () => {
-        testDb = await createTestDatabase(dialect);
-      });
-      afterAll(async () => {
-        await testDb?.drop();
-      });
-      suite(() => testDb ?? unavailable(), dialect);
-    });
+    describeOn(`${name} [${dialect}]`, dialect, postgresProblem, createTestDatabase, suite);
   }
+}
+
+/**
+ * describeEachDialect, and a third time on PostgreSQL through a pgbouncer in
+ * pool_mode=transaction that the suite starts, with DATABASE_PREPARE=false as
+ * docs/scaling.md tells: the database is made and migrated directly, the app's connections go
+ * through the pooler. Without pgbouncer that third run is skipped loudly, or fails in CI.
+ */
+export function describeEachDialectAndPgbouncer(
+  name: string,
+  suite: (database: () => TestDatabase, dialect: Dialect) => void,
+): void {
+  describeEachDialect(name, suite);
+  const problem = postgresProblem ?? pgbouncerProblem();
+  describeOn(
+    `${name} [postgres through pgbouncer]`,
+    "postgres",
+    problem,
+    pooledTestDatabase,
+    suite,
+  );
+}
+
+/** A migrated database whose `db` and `url` lead through a pgbouncer of its own. */
+async function pooledTestDatabase(): Promise<TestDatabase> {
+  const bouncer = await startPgbouncer({ poolMode: "transaction" });
+  const direct = await createTestDatabase("postgres");
+  const url = bouncer.url(new URL(direct.url).pathname.slice(1));
+  const db = openDatabase(parseDatabaseUrl(url), { prepare: false });
+  return {
+    db,
+    url,
+    prepare: false,
+    drop: async () => {
+      await db.close();
+      await bouncer.stop();
+      await direct.drop();
+    },
+  };
+}
+
+function describeOn(
+  title: string,
+  dialect: Dialect,
+  problem: string | null,
+  create: (dialect: Dialect) => Promise<TestDatabase>,
+  suite: (database: () => TestDatabase, dialect: Dialect) => void,
+): void {
+  if (dialect === "postgres" && problem !== null) {
+    if (IN_CI) {
+      describe(title, () => {
+        test("PostgreSQL (and pgbouncer where asked) is there", () => {
+          throw new Error(`cannot run on PostgreSQL at ${TEST_DATABASE_URL}: ${problem}`);
+        });
+      });
+      return;
+    }
+    if (!warned) {
+      warned = true;
+      console.warn(
+        `\n!!! Cannot run on PostgreSQL at ${TEST_DATABASE_URL} (${problem}): ` +
+          "SKIPPING those tests. Set TEST_DATABASE_URL, start PostgreSQL, install pgbouncer. !!!\n",
+      );
+    }
+    describe.skip(title, () => suite(() => unavailable(), dialect));
+    return;
+  }
+  describe(title, () => {
+    let testDb: TestDatabase | undefined;
+    beforeAll(async () => {
+      testDb = await create(dialect);
+    });
+    afterAll(async () => {
+      await testDb?.drop();
+    });
+    suite(() => testDb ?? unavailable(), dialect);
+  });
 }
 
 function unavailable(): never {

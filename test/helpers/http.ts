@@ -23,10 +23,13 @@ const testLogger = LOG_FILE
   ? createLogger("debug", { sink: (line) => appendFileSync(LOG_FILE, `${line}\n`), pretty: false })
   : createLogger("silent");
 
-function recordSecrets(token: string | null, body: unknown): void {
+function recordSecrets(token: string | null, body: unknown, headers: Record<string, string>): void {
   if (SECRETS_FILE === undefined) return;
   const secrets: string[] = [];
   if (token && token.length >= 16) secrets.push(token);
+  // An idempotency key is what decrypts its stored answer.
+  const idempotencyKey = headers["idempotency-key"];
+  if (idempotencyKey !== undefined && idempotencyKey.length >= 16) secrets.push(idempotencyKey);
   const password = (body as { password?: unknown } | undefined)?.password;
   if (typeof password === "string" && password.length >= 8) secrets.push(password);
   if (secrets.length > 0)
@@ -75,7 +78,7 @@ export async function call(
   const hasJson = body !== undefined;
   const headers =
     token === null ? extraHeaders : { authorization: `Bearer ${token}`, ...extraHeaders };
-  recordSecrets(token, body);
+  recordSecrets(token, body, extraHeaders);
   const response = await app.handle(
     new Request(`http://localhost${path}`, {
       method,

@@ -1,7 +1,8 @@
 /**
  * CORS in a real browser: a page served from another origin calls the API with fetch and a
  * bearer token (so the browser sends a preflight first). A page from a listed origin reads the
- * answer and its exposed headers; a page from an origin not listed is refused by the browser.
+ * answer and its exposed headers, and changes what it read with If-Match; a page from an origin
+ * not listed is refused by the browser.
  * Needs Chromium, as test/http/docs-browser.test.ts does.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -91,6 +92,47 @@ describe.skipIf(!browserTestRuns("the CORS browser test"))("CORS in a browser", 
     expect(answer.status).toBe(201);
     expect(answer.location).toBe(`/tenants/${answer.body.id}`);
     expect(answer.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  }, 30_000);
+
+  test("a page of a listed origin reads the ETag and changes the tenant with If-Match: 200, then 412 for the stale tag", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${listed.port}/`);
+      const answers = await page.evaluate(
+        async ({ url, token }) => {
+          const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+          const created = await fetch(`${url}/tenants`, {
+            method: "POST",
+            headers,
+            body: JSON.stringify({ name: "Tagged page", slug: `tagged-${Date.now()}` }),
+          });
+          const { id } = (await created.json()) as { id: string };
+          const etag = created.headers.get("etag") ?? "";
+          const patch = (name: string) =>
+            fetch(`${url}/tenants/${id}`, {
+              method: "PATCH",
+              headers: { ...headers, "if-match": etag },
+              body: JSON.stringify({ name }),
+            });
+          const changed = await patch("Changed from a page");
+          const stale = await patch("Lost update");
+          return {
+            etag,
+            changed: { status: changed.status, etag: changed.headers.get("etag") },
+            stale: { status: stale.status, body: (await stale.json()) as { type?: string } },
+          };
+        },
+        { url: api, token: ADMIN },
+      );
+      expect(answers.etag).toMatch(/^"[^"]+"$/);
+      expect(answers.changed.status).toBe(200);
+      expect(answers.changed.etag).toMatch(/^"[^"]+"$/);
+      expect(answers.changed.etag).not.toBe(answers.etag);
+      expect(answers.stale.status).toBe(412);
+      expect(answers.stale.body.type).toBe("/problems/precondition-failed");
+    } finally {
+      await page.close();
+    }
   }, 30_000);
 
   test("a page of an origin not listed is refused by the browser", async () => {

@@ -65,7 +65,7 @@ describeEachDialect("CORS", (database) => {
       expect(answer.status).toBe(200);
       expect(answer.headers.get("access-control-allow-origin")).toBe(PAGE);
       const exposed = answer.headers.get("access-control-expose-headers") ?? "";
-      for (const name of ["X-Request-Id", "ETag", "Location", "Link"])
+      for (const name of ["X-Request-Id", "ETag", "Location", "Link", "Idempotent-Replayed"])
         expect(exposed).toContain(name);
       const unauthorized = await fromPage(app, PAGE, "not-a-token");
       expect(unauthorized.status).toBe(401);

@@ -1,14 +1,14 @@
 import { beforeAll, expect, test } from "bun:test";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { describeEachDialect } from "../helpers/databases";
+import { describeEachDialectAndPgbouncer } from "../helpers/databases";
 import { buildApp, call, expectProblem, type TestApp } from "../helpers/http";
 
 const MISSING_ID = "01936d7a-0000-7000-8000-000000000000";
 // A key's secret is its last 43 characters, after its key id and its tenant's hex digits.
 const secretOf = (apiKey: string) => apiKey.slice(-43);
 
-describeEachDialect("API keys", (database) => {
+describeEachDialectAndPgbouncer("API keys", (database) => {
   let app: TestApp;
   let tenant: { id: string; apiKey: string };
   let other: { id: string; apiKey: string };

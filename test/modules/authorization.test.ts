@@ -1,5 +1,5 @@
 import { beforeAll, expect, test } from "bun:test";
-import { describeEachDialect } from "../helpers/databases";
+import { describeEachDialectAndPgbouncer } from "../helpers/databases";
 import { buildApp, call, type TestApp, type TestResponse, withoutRequestId } from "../helpers/http";
 
 type Who = "none" | "malformed" | "revoked" | "otherTenant" | "ownKey" | "admin";
@@ -171,7 +171,7 @@ function tokenFor(who: Who, f: Fixture): string | null {
   }
 }
 
-describeEachDialect("authorization", (database) => {
+describeEachDialectAndPgbouncer("authorization", (database) => {
   const fixture = {} as Fixture;
 
   beforeAll(async () => {

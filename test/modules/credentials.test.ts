@@ -2,12 +2,12 @@ import { beforeAll, expect, test } from "bun:test";
 import { parseDatabaseUrl } from "../../src/config";
 import { openDatabase } from "../../src/db/client";
 import { MAX_FAILURES } from "../../src/modules/credentials/service";
-import { describeEachDialect } from "../helpers/databases";
+import { describeEachDialectAndPgbouncer } from "../helpers/databases";
 import { buildApp, call, expectProblem, type TestApp, withoutRequestId } from "../helpers/http";
 
 const PASSWORD = "correct horse battery staple";
 
-describeEachDialect("POST /tenants/{tenantId}/credentials/verify", (database) => {
+describeEachDialectAndPgbouncer("POST /tenants/{tenantId}/credentials/verify", (database) => {
   let app: TestApp;
   let tenant: { id: string; apiKey: string };
   let counter = 0;
@@ -85,8 +85,8 @@ describeEachDialect("POST /tenants/{tenantId}/credentials/verify", (database) =>
 
   test("the limit holds across app instances with their own connections", async () => {
     const user = await createUser();
-    const { url } = database();
-    const second = openDatabase(parseDatabaseUrl(url));
+    const { url, prepare } = database();
+    const second = openDatabase(parseDatabaseUrl(url), { prepare });
     try {
       const otherInstance = buildApp(second);
       for (let i = 0; i < MAX_FAILURES; i++)

@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
 import { createApp } from "../../src/app";
+import { parseDatabaseUrl } from "../../src/config";
 import { openDatabase } from "../../src/db/client";
 import { migrationsFolder, readMigrations } from "../../src/db/migrations/files";
-import { createEmptyDatabase, describeEachDialect, type TestDatabase } from "../helpers/databases";
+import {
+  createEmptyDatabase,
+  describeEachDialectAndPgbouncer,
+  type TestDatabase,
+} from "../helpers/databases";
 import { buildApp, bunSide, call, expectProblem, testConfig } from "../helpers/http";
 
-describeEachDialect("health and readiness", (database, dialect) => {
+describeEachDialectAndPgbouncer("health and readiness", (database, dialect) => {
   const newestTag = readMigrations(migrationsFolder(dialect)).at(-1)?.tag;
 
   test("GET /health answers 200 ok", async () => {
@@ -19,6 +25,32 @@ describeEachDialect("health and readiness", (database, dialect) => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ status: "ready", database: dialect, migration: newestTag });
   });
+
+  // A read pool stuck behind a reply that never comes (as behind a transaction pooler with
+  // prepared statements on) must not pass for ready while the write pool still answers.
+  test.if(dialect === "postgres")(
+    "GET /ready answers 503 while the read connections cannot serve, though the write pool can",
+    async () => {
+      const { url, prepare } = database();
+      const db = openDatabase(parseDatabaseUrl(url), { prepare, readConnections: 1 });
+      try {
+        const app = buildApp(db);
+        expect((await call(app, "GET", "/ready")).status).toBe(200);
+        // A read, on the one read connection, for longer than /ready waits (then() sends it).
+        const slow = db.orm.execute(sql`select pg_sleep(3)`).then(() => {});
+        await Bun.sleep(100);
+        if (db.dialect !== "postgres") throw new Error("PostgreSQL only");
+        expect((await db.sql`select 1 as up`)[0]?.up).toBe(1);
+        const problem = expectProblem(await call(app, "GET", "/ready"), 503);
+        expect(problem.detail).toBe("The database does not answer");
+        await slow;
+        expect((await call(app, "GET", "/ready")).status).toBe(200);
+      } finally {
+        await db.close();
+      }
+    },
+    15_000,
+  );
 
   test("GET /ready answers 503 once the server is stopping, while /health stays 200", async () => {
     const stopping = new AbortController();

@@ -26,7 +26,16 @@ const ALLOWED: { statement: RegExp; reason: string }[] = [
 
 const PASSWORD = "correct horse battery staple";
 const normalize = (statement: string) =>
-  numberPlaceholders(statement).replace(/\s+/g, " ").trim().toLowerCase();
+  numberPlaceholders(statement)
+    .replace(/\s+/g, " ")
+    .trim()
+    .toLowerCase()
+    // drizzle's SQLite upserts qualify the conflict target's columns, which PostgreSQL's parser
+    // does not take: `on conflict ("t"."a", "t"."b")` reads as `on conflict ("a", "b")`.
+    .replace(
+      / on conflict \(([^)]*)\)/,
+      (_, columns: string) => ` on conflict (${columns.replace(/"[^"]+"\./g, "")})`,
+    );
 
 describe("the tenant scope check", () => {
   const owned = new Set(["users", "api_keys"]);
@@ -157,14 +166,97 @@ describeEachDialect("every statement of the API names its tenant", (database) =>
     await expectStatus(200, verify(PASSWORD));
     for (let i = 0; i < MAX_FAILURES; i++) await expectStatus(401, verify("wrong password"));
     await expectStatus(429, verify(PASSWORD));
-    const issued = await send(app, "POST", `${t}/api-keys`, { token: key, body: { name: "ci" } });
+    // Creates with an Idempotency-Key write their stored answer in the same statement, and a
+    // retry reads it back.
+    for (let round = 0; round < 2; round++) {
+      const headers = { "idempotency-key": "scoped-sql-user" };
+      const body = { email: "idem@example.com", name: "Idem", password: PASSWORD };
+      await expectStatus(201, send(app, "POST", `${t}/users`, { token: key, body, headers }));
+    }
+    const issued = await send(app, "POST", `${t}/api-keys`, {
+      token: key,
+      body: { name: "ci" },
+      headers: { "idempotency-key": "scoped-sql-key" },
+    });
     await expectStatus(200, send(app, "GET", t, { token: issued.body.apiKey }));
     const keys = await send(app, "GET", `${t}/api-keys?limit=1`, { token: key });
     await expectStatus(
       200,
       send(app, "GET", `${t}/api-keys?limit=1&cursor=${keys.body.nextCursor}`, { token: key }),
     );
-    await expectStatus(204, send(app, "DELETE", `${t}/api-keys/${issued.body.id}`, { token: key }));
+    // Conditional writes: the version compared in the statement, and the look that tells 404 from 412.
+    const staleKeyTag = { "if-match": `"${issued.body.id}-2"` };
+    const staleTag = { "if-match": `"${users[0]}-1"` };
+    await expectStatus(
+      412,
+      send(app, "DELETE", `${t}/api-keys/${issued.body.id}`, { token: key, headers: staleKeyTag }),
+    );
+    await expectStatus(
+      412,
+      send(app, "DELETE", `${t}/users/${users[0]}`, { token: key, headers: staleTag }),
+    );
+    const userNow = await send(app, "GET", `${t}/users/${users[0]}`, { token: key });
+    const current = userNow.headers.get("etag") ?? "";
+    await expectStatus(
+      304,
+      send(app, "GET", `${t}/users/${users[0]}`, {
+        token: key,
+        headers: { "if-none-match": current },
+      }),
+    );
+    await expectStatus(
+      412,
+      send(app, "PATCH", `${t}/users/${users[0]}`, {
+        token: key,
+        body: { name: "Stale" },
+        headers: staleTag,
+      }),
+    );
+    await expectStatus(
+      412,
+      send(app, "PATCH", `${t}/users/${users[0]}`, {
+        token: key,
+        body: { name: "Weak" },
+        headers: { "if-match": `W/${current}` },
+      }),
+    );
+    const changed = await send(app, "PATCH", `${t}/users/${users[0]}`, {
+      token: key,
+      body: { name: "Tagged" },
+      headers: { "if-match": current },
+    });
+    await expectStatus(
+      200,
+      send(app, "PATCH", `${t}/users/${users[0]}`, {
+        token: key,
+        body: { name: "Listed" },
+        headers: { "if-match": `${current}, ${changed.headers.get("etag")}` },
+      }),
+    );
+    const tenantNow = await send(app, "GET", t, { token: key });
+    await expectStatus(
+      200,
+      send(app, "PATCH", t, {
+        token: key,
+        body: { name: "Acme Tagged" },
+        headers: { "if-match": tenantNow.headers.get("etag") ?? "" },
+      }),
+    );
+    await expectStatus(
+      412,
+      send(app, "PATCH", t, {
+        token: key,
+        body: { name: "Acme Stale" },
+        headers: { "if-match": tenantNow.headers.get("etag") ?? "" },
+      }),
+    );
+    await expectStatus(
+      204,
+      send(app, "DELETE", `${t}/api-keys/${issued.body.id}`, {
+        token: key,
+        headers: { "if-match": issued.headers.get("etag") ?? "" },
+      }),
+    );
     await expectStatus(401, send(app, "GET", t, { token: issued.body.apiKey }));
     await expectStatus(200, send(app, "GET", t, { token: `tak_olderkeyaaaaaaaa_${legacySecret}` }));
     await expectStatus(204, send(app, "DELETE", `${t}/users/${users[1]}`, { token: key }));

@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { describeEachDialect } from "../helpers/databases";
+import { describeEachDialectAndPgbouncer } from "../helpers/databases";
 import { buildApp, call, expectProblem, type TestApp } from "../helpers/http";
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MISSING_ID = "01936d7a-0000-7000-8000-000000000000";
 
-describeEachDialect("tenants", (database) => {
+describeEachDialectAndPgbouncer("tenants", (database) => {
   let app: TestApp;
   let counter = 0;
   const slug = () => `t-${Date.now().toString(36)}-${++counter}`;

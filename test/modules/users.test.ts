@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { describeEachDialect } from "../helpers/databases";
+import { describeEachDialectAndPgbouncer } from "../helpers/databases";
 import { buildApp, call, expectProblem, type TestApp, withoutRequestId } from "../helpers/http";
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -7,7 +7,7 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MISSING_ID = "01936d7a-0000-7000-8000-000000000000";
 const PASSWORD = "correct horse battery staple";
 
-describeEachDialect("users", (database) => {
+describeEachDialectAndPgbouncer("users", (database) => {
   let app: TestApp;
   let tenantA: { id: string };
   let tenantB: { id: string };

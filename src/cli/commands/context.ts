@@ -4,7 +4,7 @@ import {
   describeError,
   exitWithError,
   loadConfigOrExit,
-  openDatabaseOrExit,
+  openMigrationDatabaseOrExit,
 } from "../../lib/fatal";
 
 export interface CommandContext {
@@ -13,11 +13,14 @@ export interface CommandContext {
   migrations: MigrationFile[];
 }
 
-/** Opens the configured database and reads its dialect's migrations, then runs `body`. */
+/**
+ * Opens the configured database (DATABASE_MIGRATION_URL when set) and reads its dialect's
+ * migrations, then runs `body`.
+ */
 export async function withDatabase(
   body: (context: CommandContext) => Promise<number | undefined>,
 ): Promise<void> {
-  const db = await openDatabaseOrExit(loadConfigOrExit(), { poolSize: 2 });
+  const db = await openMigrationDatabaseOrExit(loadConfigOrExit());
   let exitCode: number | undefined;
   try {
     const folder = migrationsFolder(db.dialect);

@@ -20,7 +20,10 @@ export function resolve(tag: string, outcome: Outcome): Promise<void> {
 export function baseline(target: string): Promise<void> {
   const config = loadConfigOrExit();
   return withDatabase(async ({ db, migrations }) => {
-    const url = config.database.dialect === "postgres" ? config.database.url : "";
+    const url =
+      config.database.dialect === "postgres"
+        ? (config.databaseMigrationUrl ?? config.database.url)
+        : "";
     console.log(await baselineDatabase(db, migrations, target, url));
     return 0;
   });

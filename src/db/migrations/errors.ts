@@ -10,6 +10,11 @@ export class MigrationLockTimeoutError extends Error {
   override name = "MigrationLockTimeoutError";
 }
 
+/** The connection that held the migration lock was lost; the migrations before stay applied. */
+export class MigrationLockLostError extends Error {
+  override name = "MigrationLockLostError";
+}
+
 /**
  * A statement failed. In a transaction, that migration was rolled back and the ones before it
  * stay applied; outside one, the statements before it took effect and the migration is recorded

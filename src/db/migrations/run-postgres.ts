@@ -6,7 +6,7 @@ import {
   readApplied,
   recordPostgres,
 } from "./bookkeeping";
-import { MigrationFailedError, MigrationLockTimeoutError } from "./errors";
+import { MigrationFailedError, MigrationLockLostError, MigrationLockTimeoutError } from "./errors";
 import {
   clearIncompletePostgres,
   type IncompleteMigration,
@@ -34,35 +34,84 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
 
 type PostgresDatabase = Extract<Database, { dialect: "postgres" }>;
 
-/** Takes the migration lock on a connection of its own, waiting at most `lockTimeoutMs`. */
+/**
+ * Runs `body` on a connection of its own while another connection holds the migration lock,
+ * waiting at most `lockTimeoutMs` for another migrator's.
+ *
+ * The lock is transaction-scoped (pg_try_advisory_xact_lock), held by a transaction that stays open
+ * on a second connection for the whole run: it lives exactly as long as that transaction, on that
+ * one server connection, so that a transaction pooler (pgbouncer pool_mode=transaction), which
+ * keeps a client on one server connection only while a transaction is open, can neither move it
+ * to another client nor leave it behind. A session lock through such a pooler is taken on one
+ * server connection and released on another, and stays held. A killed migrator's transaction ends
+ * with its connection: no lock is left behind either way.
+ */
 export async function withPostgresLock<T>(
   db: PostgresDatabase,
   lockTimeoutMs: number,
-  body: (connection: postgres.ReservedSql) => Promise<T>,
+  body: (connection: postgres.ReservedSql, lock: HeldLock) => Promise<T>,
 ): Promise<T> {
-  // One connection for the whole run: the session lock lives and dies with it, so a killed
-  // migrator leaves no lock behind.
-  const connection = await db.sql.reserve();
+  const holder = await db.sql.reserve();
   try {
-    const deadline = Date.now() + lockTimeoutMs;
-    for (;;) {
-      const [row] =
-        await connection`select pg_try_advisory_lock(${POSTGRES_MIGRATION_LOCK}) as locked`;
-      if (row?.locked) break;
-      if (Date.now() >= deadline) {
-        throw new MigrationLockTimeoutError(
-          `another migrator held the migration lock for ${lockTimeoutMs} ms; nothing was changed`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await simple(holder, "begin");
     try {
-      return await body(connection);
+      // The lock's transaction idles while the migrations run elsewhere: not a reason to end it.
+      await simple(holder, "set local idle_in_transaction_session_timeout = 0");
+      await takeLock(holder, lockTimeoutMs);
+      const connection = await db.sql.reserve();
+      try {
+        return await body(connection, { verify: () => verifyHeld(holder) });
+      } finally {
+        connection.release();
+      }
     } finally {
-      await connection`select pg_advisory_unlock(${POSTGRES_MIGRATION_LOCK})`;
+      // Ends the transaction, and with it the lock; it wrote nothing.
+      await simple(holder, "rollback").catch(() => {});
     }
   } finally {
-    connection.release();
+    holder.release();
+  }
+}
+
+/** The migration lock, held by another connection than the one migrations run on. */
+export interface HeldLock {
+  /** Fails when the connection holding the lock was lost, and with it the lock. */
+  verify(): Promise<void>;
+}
+
+/**
+ * Every statement of the lock's transaction goes by the simple protocol. An extended-protocol
+ * query leaves its unnamed portal open until the transaction ends, and with it a snapshot that
+ * CREATE INDEX CONCURRENTLY on the migrations' connection would wait for until its lock timeout.
+ */
+function simple(holder: postgres.ReservedSql, statement: string) {
+  return holder.unsafe(statement).simple();
+}
+
+async function takeLock(holder: postgres.ReservedSql, lockTimeoutMs: number): Promise<void> {
+  const deadline = Date.now() + lockTimeoutMs;
+  for (;;) {
+    const [row] = await simple(
+      holder,
+      `select pg_try_advisory_xact_lock(${POSTGRES_MIGRATION_LOCK}) as locked`,
+    );
+    if (row?.locked) return;
+    if (Date.now() >= deadline) {
+      throw new MigrationLockTimeoutError(
+        `another migrator held the migration lock for ${lockTimeoutMs} ms; nothing was changed`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function verifyHeld(holder: postgres.ReservedSql): Promise<void> {
+  try {
+    await simple(holder, "select 1");
+  } catch (error) {
+    throw new MigrationLockLostError(
+      `the connection holding the migration lock was lost (${error instanceof Error ? error.message : error}); stopped before the next migration`,
+    );
   }
 }
 
@@ -92,10 +141,11 @@ export async function runPostgres(
   prepare: Prepare,
   { lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS, onStep }: RunOptions,
 ): Promise<Plan> {
-  return withPostgresLock(db, lockTimeoutMs, async (connection) => {
+  return withPostgresLock(db, lockTimeoutMs, async (connection, lock) => {
     await ensureBookkeepingPostgres(connection);
     const plan = prepare(await readApplied(db), await readIncomplete(db));
     for (const migration of plan.steps) {
+      await lock.verify();
       onStep?.(migration, plan.direction);
       const statements = statementsFor(migration, plan.direction) ?? [];
       if (!migration.noTransaction[plan.direction]) {

@@ -35,7 +35,11 @@ export function healthRoutes(db: AppDatabase, migrations: MigrationFile[], shutd
           throw new ProblemError("service_unavailable", "The server is shutting down");
         let state: Awaited<ReturnType<typeof migrationState>>;
         try {
-          state = await withTimeout(migrationState(db, migrations), READY_TIMEOUT_MS);
+          const check = async () => {
+            await db.ping();
+            return migrationState(db, migrations);
+          };
+          state = await withTimeout(check(), READY_TIMEOUT_MS);
         } catch {
           throw new ProblemError("service_unavailable", "The database does not answer");
         }
@@ -47,7 +51,10 @@ export function healthRoutes(db: AppDatabase, migrations: MigrationFile[], shutd
       },
       {
         response: { 200: Ready, ...problemResponses(503) },
-        detail: { summary: "Readiness: the database answers and is fully migrated" },
+        detail: {
+          summary:
+            "Readiness: the database answers (every pool of connections) and is fully migrated",
+        },
       },
     );
 }

@@ -7,11 +7,14 @@ import { Text } from "../../http/text";
 
 const SLUG_PATTERN = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$";
 
-export const Tenant = createSelectSchema(pgTenants, {
+const TenantRow = createSelectSchema(pgTenants, {
   name: ({ maxLength }) => Text({ maxLength }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
+
+// The version is the ETag's (src/http/conditional.ts), not the body's.
+export const Tenant = t.Omit(TenantRow, ["version"]);
 
 const TenantInsert = createInsertSchema(pgTenants, {
   name: trimmedText,

@@ -1,4 +1,4 @@
-import type { StaticDecode } from "@sinclair/typebox";
+import type { Static, StaticDecode } from "@sinclair/typebox";
 import { createInsertSchema, createSelectSchema } from "drizzle-typebox";
 import { t } from "elysia";
 import { pgUsers } from "../../db/schema";
@@ -19,7 +19,8 @@ const UserRow = createSelectSchema(pgUsers, {
   updatedAt: Timestamp,
 });
 
-export const User = t.Omit(UserRow, ["passwordHash"]);
+// The version is the ETag's (src/http/conditional.ts), not the body's.
+export const User = t.Omit(UserRow, ["passwordHash", "version"]);
 
 const UserInsert = createInsertSchema(pgUsers, {
   email: (column) =>
@@ -58,5 +59,8 @@ export const UserListQuery = queryObject({
 export const TenantUserParams = t.Object({ tenantId: Id, id: Id });
 export const TenantParams = t.Object({ tenantId: Id });
 
+type UserView = Static<typeof User>;
+/** A user with its row's version, from which the routes make its ETag. */
+export type VersionedUser = UserView & { version: number };
 export type UserCreateInput = StaticDecode<typeof UserCreate>;
 export type UserUpdateInput = StaticDecode<typeof UserUpdate>;

@@ -1,12 +1,21 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { type Companions, insertTogether } from "../../db/atomic";
 import type { AppDatabase, Tables } from "../../db/client";
-import { definedEntries, perKeySet, placeholders, withRowMapper } from "../../db/prepared";
+import {
+  definedEntries,
+  perKeySet,
+  pickColumns,
+  placeholders,
+  rowDefaults,
+  withRowMapper,
+} from "../../db/prepared";
+import { preconditionFailed } from "../../http/conditional";
 import { ProblemError } from "../../http/problem";
 import { lazy } from "../../lib/lazy";
 import { DEFAULT_PAGE_SIZE, decodeCursor, type PageRequest, toPage } from "../../lib/pagination";
 import type { PasswordHasher } from "../../lib/password";
 import type { TenantService } from "../tenants/service";
-import type { UserCreateInput, UserUpdateInput } from "./model";
+import type { UserCreateInput, UserUpdateInput, VersionedUser } from "./model";
 
 export type UserService = ReturnType<typeof createUserService>;
 
@@ -33,9 +42,12 @@ export function createUserService(
 ) {
   const { orm } = db;
   const { users } = db.tables;
-  const columns = visibleUserColumns(users);
+  // Pages show the users; a single user comes with its row's version, for the ETag.
+  const pageColumns = visibleUserColumns(users);
+  const columns = { ...pageColumns, version: users.version };
   const inTenant = (tenantId: string, id: string) =>
     and(eq(users.tenantId, tenantId), eq(users.id, id));
+  const changed = { version: sql`${users.version} + 1` };
 
   // Prepared once: the hot reads.
   const userById = lazy(() =>
@@ -53,19 +65,19 @@ export function createUserService(
   const firstPage = lazy(() =>
     withRowMapper(
       orm
-        .select(columns)
+        .select(pageColumns)
         .from(users)
         .where(eq(users.tenantId, sql.placeholder("tenantId")))
         .orderBy(asc(users.id))
         .limit(sql.placeholder("limit"))
         .prepare("users_first_page"),
-      columns,
+      pageColumns,
     ),
   );
   const nextPage = lazy(() =>
     withRowMapper(
       orm
-        .select(columns)
+        .select(pageColumns)
         .from(users)
         .where(
           and(
@@ -76,14 +88,14 @@ export function createUserService(
         .orderBy(asc(users.id))
         .limit(sql.placeholder("limit"))
         .prepare("users_next_page"),
-      columns,
+      pageColumns,
     ),
   );
   const updateUser = perKeySet((keys) =>
     withRowMapper(
       orm
         .update(users)
-        .set(placeholders([...keys, "updatedAt"]))
+        .set({ ...placeholders([...keys, "updatedAt"]), ...changed })
         .where(
           and(eq(users.tenantId, sql.placeholder("tenantId")), eq(users.id, sql.placeholder("id"))),
         )
@@ -92,16 +104,54 @@ export function createUserService(
       columns,
     ),
   );
+  // The same, changing the row only at the version an If-Match tag names.
+  const updateUserAt = perKeySet((keys) =>
+    withRowMapper(
+      orm
+        .update(users)
+        .set({ ...placeholders([...keys, "updatedAt"]), ...changed })
+        .where(
+          and(
+            eq(users.tenantId, sql.placeholder("tenantId")),
+            eq(users.id, sql.placeholder("id")),
+            eq(users.version, sql.placeholder("expectedVersion")),
+          ),
+        )
+        .returning(columns)
+        .prepare(`update_user_at_version_${keys.join("_")}`),
+      columns,
+    ),
+  );
+
+  /** Why a conditional write changed no row: the user is gone (404), or at another version (412). */
+  const unchangedUser = async (tenantId: string, id: string) => {
+    const [user] = await userById().execute({ tenantId, id });
+    return user === undefined ? userNotFound() : preconditionFailed("user");
+  };
 
   return {
-    async create(tenantId: string, { password, ...fields }: UserCreateInput) {
+    /** `companions` are written with the user, given it as it will be answered (insertTogether). */
+    async create(
+      tenantId: string,
+      { password, ...fields }: UserCreateInput,
+      companions?: Companions<VersionedUser>,
+    ): Promise<VersionedUser> {
       // Checked first so that an unknown tenant costs no password hashing.
       await tenantService.requireExists(tenantId);
       const passwordHash = await passwords.hash(password);
-      const [user] = await orm
-        .insert(users)
-        .values({ ...fields, tenantId, passwordHash })
-        .returning(columns);
+      // Every value given, defaults included, so that the row is known before it is written.
+      const values = {
+        ...rowDefaults(users),
+        ...definedEntries(fields),
+        tenantId,
+        passwordHash,
+      } as typeof users.$inferInsert;
+      const expected = pickColumns(columns, values) as unknown as VersionedUser;
+      const [user] = (await insertTogether(
+        db,
+        orm.insert(users).values(values).returning(columns),
+        companions === undefined ? [] : await companions(expected),
+      )) as VersionedUser[];
       if (user === undefined) throw new Error("insert returned no row");
       return user;
     },
@@ -116,7 +166,7 @@ export function createUserService(
           ? firstPage().execute({ tenantId, limit: limit + 1 })
           : nextPage().execute({ tenantId, afterId, limit: limit + 1 })
         : orm
-            .select(columns)
+            .select(pageColumns)
             .from(users)
             .where(
               and(
@@ -138,25 +188,54 @@ export function createUserService(
       return user;
     },
 
-    async update(tenantId: string, id: string, { password, ...fields }: UserUpdateInput) {
+    /**
+     * Changes the user; with `expectedVersions` (from If-Match) only while its version is one of
+     * them, compared in the UPDATE itself so that of two writers with the same tag one fails.
+     */
+    async update(
+      tenantId: string,
+      id: string,
+      { password, ...fields }: UserUpdateInput,
+      expectedVersions?: readonly number[],
+    ) {
+      if (expectedVersions?.length === 0) throw await unchangedUser(tenantId, id);
       const passwordHash = password === undefined ? undefined : await passwords.hash(password);
       const values = definedEntries({ ...fields, passwordHash });
-      const [user] = await updateUser(Object.keys(values)).execute({
-        ...values,
-        updatedAt: new Date().toISOString(),
-        tenantId,
-        id,
-      });
-      if (user === undefined) throw userNotFound();
+      const keys = Object.keys(values);
+      const parameters = { ...values, updatedAt: new Date().toISOString(), tenantId, id };
+      const [expectedVersion, ...otherVersions] = expectedVersions ?? [];
+      const [user] = await (expectedVersion === undefined
+        ? updateUser(keys).execute(parameters)
+        : otherVersions.length === 0
+          ? updateUserAt(keys).execute({ ...parameters, expectedVersion })
+          : orm
+              .update(users)
+              .set({ ...values, updatedAt: parameters.updatedAt, ...changed })
+              .where(
+                and(inTenant(tenantId, id), inArray(users.version, [...(expectedVersions ?? [])])),
+              )
+              .returning(columns));
+      if (user === undefined) {
+        throw expectedVersions === undefined ? userNotFound() : await unchangedUser(tenantId, id);
+      }
       return user;
     },
 
-    async remove(tenantId: string, id: string): Promise<void> {
+    async remove(tenantId: string, id: string, expectedVersions?: readonly number[]) {
+      if (expectedVersions?.length === 0) throw await unchangedUser(tenantId, id);
       const deleted = await orm
         .delete(users)
-        .where(inTenant(tenantId, id))
+        .where(
+          and(
+            inTenant(tenantId, id),
+            expectedVersions === undefined
+              ? undefined
+              : inArray(users.version, [...expectedVersions]),
+          ),
+        )
         .returning({ id: users.id });
-      if (deleted.length === 0) throw userNotFound();
+      if (deleted.length > 0) return;
+      throw expectedVersions === undefined ? userNotFound() : await unchangedUser(tenantId, id);
     },
   };
 }

@@ -2,8 +2,9 @@
  * Requests generated from the operations of the OpenAPI document: valid ones, ones a server may
  * accept or refuse (odd but legal framing), and invalid ones that break one thing each: a schema
  * keyword of a body property, query or path parameter, the body as a whole, its content type, the
- * method or the credentials. Ids, keys and cursors are picked at run time from the world the test
- * builds (see `World`), so that a valid request names things that exist.
+ * method, the credentials or a precondition. Ids, keys, cursors and entity tags are picked at run
+ * time from the world the test builds (see `World`), so that a valid request names things that
+ * exist. The conditional headers (If-Match, If-None-Match) are read as RFC 9110 defines them.
  */
 import fc from "fast-check";
 import type { JsonSchema, Operation } from "./document";
@@ -16,6 +17,19 @@ export type Category = "valid" | "tolerated" | "invalid";
 export type PathValue =
   | { kind: "known"; pick: number }
   | { kind: "disposable" }
+  | { kind: "raw"; text: string };
+
+/**
+ * A conditional header's value, resolved against the current ETag of the resource the path names:
+ * that tag, its weak form, a list holding it, `*`, a strong tag that is not the current one
+ * (the current one's opaque text with more after it), or raw text.
+ */
+export type TagValue =
+  | { kind: "current" }
+  | { kind: "weak-current" }
+  | { kind: "listed" }
+  | { kind: "any" }
+  | { kind: "not-current" }
   | { kind: "raw"; text: string };
 
 /** valid: the admin token, or the path's tenant's own key where the operation allows it. */
@@ -36,6 +50,8 @@ export interface RequestSpec {
   /** Either pairs of raw (already encoded) text, or a cursor of a real page. */
   query: [string, string][];
   realCursor: boolean;
+  /** Header parameters by the name the document gives them: conditional ones, resolved against the current ETag, and plain ones (raw). */
+  headers: [string, TagValue][];
   credentials: Credentials;
   contentType: string | null;
   /** The body's text; latin1 sends each character as one byte, to send bytes that are not UTF-8. */
@@ -64,8 +80,100 @@ const bodyEntries = (spec: RequestSpec): [string, string][] =>
 
 const pathParameters = (operation: Operation) =>
   operation.parameters.filter((parameter) => parameter.in === "path");
+/** The operation's header parameter of that name (case-insensitive), if it documents one. */
+const headerParameter = (operation: Operation, name: string) =>
+  operation.parameters.find(
+    (parameter) => parameter.in === "header" && parameter.name.toLowerCase() === name,
+  )?.name;
+
+/**
+ * Valid values of the conditional headers the operation documents: If-Match names the current
+ * tag (or `*`), so a valid change passes; If-None-Match may name it (then the answer is 304) or not.
+ */
+function validHeaders(operation: Operation): fc.Arbitrary<[string, TagValue][]> {
+  const ifMatch = headerParameter(operation, "if-match");
+  const ifNoneMatch = headerParameter(operation, "if-none-match");
+  const kinds = (...values: TagValue[]) => fc.constantFrom(...values);
+  return fc
+    .tuple(
+      ifMatch === undefined
+        ? fc.constant(undefined)
+        : fc.option(kinds({ kind: "current" }, { kind: "listed" }, { kind: "any" }), {
+            nil: undefined,
+          }),
+      ifNoneMatch === undefined
+        ? fc.constant(undefined)
+        : fc.option(
+            kinds(
+              { kind: "current" },
+              { kind: "weak-current" },
+              { kind: "listed" },
+              { kind: "any" },
+              { kind: "not-current" },
+            ),
+            { nil: undefined },
+          ),
+    )
+    .map(([match, noneMatch]) => [
+      ...(ifMatch !== undefined && match !== undefined
+        ? [[ifMatch, match] as [string, TagValue]]
+        : []),
+      ...(ifNoneMatch !== undefined && noneMatch !== undefined
+        ? [[ifNoneMatch, noneMatch] as [string, TagValue]]
+        : []),
+    ]);
+}
+
+/** Whether a request's If-None-Match names the current tag: the answer to a GET is then 304. */
+export const expectsNotModified = (spec: RequestSpec) =>
+  spec.headers.some(
+    ([name, value]) =>
+      name.toLowerCase() === "if-none-match" &&
+      ["current", "weak-current", "listed", "any"].includes(value.kind),
+  );
 const queryParameters = (operation: Operation) =>
   operation.parameters.filter((parameter) => parameter.in === "query");
+/** Header parameters other than the conditional ones (validHeaders): Idempotency-Key. */
+const plainHeaderParameters = (operation: Operation) =>
+  operation.parameters.filter(
+    (parameter) =>
+      parameter.in === "header" &&
+      !["if-match", "if-none-match"].includes(parameter.name.toLowerCase()),
+  );
+
+/**
+ * Text a header can carry unchanged: Latin-1 without control characters (tabs inside), and no
+ * whitespace at either end, which HTTP strips. Anything else a client cannot send as it is.
+ */
+const SENDABLE_HEADER =
+  /^(?:[\x21-\x7e\x80-\xff](?:[\x20-\x7e\x80-\xff\t]*[\x21-\x7e\x80-\xff])?)?$/;
+
+/**
+ * Valid values of a header parameter: mostly random UUIDs where the schema takes them (a header
+ * such as Idempotency-Key is meant to be new per request), else values from its schema.
+ */
+function validHeader(schema: JsonSchema): fc.Arbitrary<string> {
+  const fromSchema = validValue(schema).map(String);
+  const usable = (text: string) => SENDABLE_HEADER.test(text) && acceptsText(schema, text);
+  return fc
+    .oneof({ arbitrary: fc.uuid(), weight: 3 }, { arbitrary: fromSchema, weight: 1 })
+    .filter(usable);
+}
+
+/** Valid values of the operation's plain header parameters, each optional one present or not. */
+function validPlainHeaders(operation: Operation): fc.Arbitrary<[string, TagValue][]> {
+  return fc
+    .tuple(
+      ...plainHeaderParameters(operation).map((parameter) => {
+        const value = validHeader(parameter.schema).map((text): [string, TagValue] => [
+          parameter.name,
+          { kind: "raw", text },
+        ]);
+        return parameter.required ? value : fc.option(value, { nil: undefined });
+      }),
+    )
+    .map((pairs) => pairs.filter((pair) => pair !== undefined));
+}
 
 /** A query value as it travels: a string stays itself, anything else is its JSON text. */
 const queryText = (json: string) => {
@@ -116,12 +224,15 @@ function validRequest(operation: Operation): fc.Arbitrary<RequestSpec> {
         maxLength: pathParameters(operation).length,
       }),
       query: validQuery(operation),
+      headers: fc
+        .tuple(validHeaders(operation), validPlainHeaders(operation))
+        .map(([conditional, plain]) => [...conditional, ...plain]),
       body:
         operation.body === undefined ? fc.constant(undefined) : validObject(operation.body.schema),
       tenantKey: adminOnly || !scoped ? fc.constant(false) : fc.boolean(),
       knownCredentials: fc.boolean(),
     })
-    .map(({ picks, query, body, tenantKey, knownCredentials }) => ({
+    .map(({ picks, query, headers, body, tenantKey, knownCredentials }) => ({
       category: "valid",
       mutation: "valid",
       operation: -1,
@@ -137,6 +248,7 @@ function validRequest(operation: Operation): fc.Arbitrary<RequestSpec> {
       ),
       query: query.pairs,
       realCursor: query.cursor,
+      headers,
       credentials: operation.secured ? { kind: "valid", tenantKey } : { kind: "none" },
       contentType: operation.body?.mediaType ?? null,
       body: body === undefined ? undefined : { text: JSON.stringify(body), encoding: "utf8" },
@@ -268,6 +380,9 @@ const PATH_JUNK = [
   "0",
 ];
 
+// Header text that HTTP carries as it is but few schemas take: Latin-1 beyond ASCII, inner tabs.
+const HEADER_JUNK = ["caf\u00e9", "\u00ff", "a\tb", "\u00a0a"];
+
 function parameterChanges(operation: Operation): Change[] {
   const changes: Change[] = [];
   for (const parameter of pathParameters(operation)) {
@@ -314,11 +429,68 @@ function parameterChanges(operation: Operation): Change[] {
       );
     }
   }
+  for (const parameter of plainHeaderParameters(operation)) {
+    const values = [
+      ...mutationsOf(parameter.schema).map(({ json }) => queryText(json)),
+      ...HEADER_JUNK,
+    ].filter((text) => SENDABLE_HEADER.test(text) && !acceptsText(parameter.schema, text));
+    for (const value of new Set(values)) {
+      changes.push(
+        change("invalid", `header ${parameter.name} = ${value.slice(0, 60)}`, (spec) => ({
+          headers: [
+            ...spec.headers.filter(([name]) => name !== parameter.name),
+            [parameter.name, { kind: "raw", text: value } as TagValue],
+          ],
+        })),
+      );
+    }
+  }
   changes.push(
     change("tolerated", "query: unknown parameters", (spec) => ({
       query: [...spec.query, ["__proto__", "x"], ["constructor", "1"], ["unknown", encode("𝕏")]],
     })),
   );
+  return changes;
+}
+
+/**
+ * If-Match that names no current tag (strong comparison: a weak tag never matches): the change
+ * must be refused and nothing written. Any If-None-Match value is a valid request: malformed
+ * ones are tolerated.
+ */
+function preconditionChanges(operation: Operation): Change[] {
+  const changes: Change[] = [];
+  const ifMatch = headerParameter(operation, "if-match");
+  const ifNoneMatch = headerParameter(operation, "if-none-match");
+  const setting = (name: string, value: TagValue) => (spec: RequestSpec) => ({
+    headers: [...spec.headers.filter(([header]) => header !== name), [name, value]] as [
+      string,
+      TagValue,
+    ][],
+  });
+  if (ifMatch !== undefined) {
+    const refused: [string, TagValue][] = [
+      ["the weak form of the current tag", { kind: "weak-current" }],
+      ["a tag that is not the current one", { kind: "not-current" }],
+      ...['"stale"', "unquoted", "", "W/", '"a" "b"', "*, *", `"${"x".repeat(2_000)}"`].map(
+        (text): [string, TagValue] => [JSON.stringify(text).slice(0, 40), { kind: "raw", text }],
+      ),
+    ];
+    for (const [what, value] of refused) {
+      changes.push(change("invalid", `If-Match: ${what}`, setting(ifMatch, value)));
+    }
+  }
+  if (ifNoneMatch !== undefined) {
+    for (const text of ["unquoted", "", "W/", '"a" "b"', "*, *", "ÿ"]) {
+      changes.push(
+        change(
+          "tolerated",
+          `If-None-Match: ${JSON.stringify(text)}`,
+          setting(ifNoneMatch, { kind: "raw", text }),
+        ),
+      );
+    }
+  }
   return changes;
 }
 
@@ -368,6 +540,7 @@ function methodChanges(operation: Operation, all: Operation[]): Change[] {
 const changesOf = (operation: Operation, all: Operation[]) => [
   ...bodyChanges(operation),
   ...parameterChanges(operation),
+  ...preconditionChanges(operation),
   ...credentialChanges(operation),
   ...methodChanges(operation, all),
 ];
@@ -399,6 +572,33 @@ export function requestsOf(all: Operation[], index: number) {
     });
   };
   return { valid, tolerated: variants("tolerated"), invalid: variants("invalid") };
+}
+
+/**
+ * For an operation that documents 428: its valid requests without If-Match, naming things that
+ * exist. A server that requires preconditions must answer them 428 and change nothing.
+ */
+export function unconditionalRequestsOf(
+  all: Operation[],
+  index: number,
+): fc.Arbitrary<RequestSpec> | undefined {
+  const operation = all[index];
+  if (operation === undefined || !operation.responses.has(428)) return undefined;
+  const ifMatch = headerParameter(operation, "if-match");
+  if (ifMatch === undefined) return undefined;
+  return validRequest(operation).map((spec) => ({
+    ...spec,
+    operation: index,
+    category: "invalid",
+    mutation: "no If-Match, preconditions required",
+    headers: spec.headers.filter(([name]) => name !== ifMatch),
+    path: Object.fromEntries(
+      Object.entries(spec.path).map(([name, value]): [string, PathValue] => [
+        name,
+        value.kind === "disposable" ? { kind: "known", pick: 0 } : value,
+      ]),
+    ),
+  }));
 }
 
 /** The number of distinct changes made to the operation's valid requests: for the report. */

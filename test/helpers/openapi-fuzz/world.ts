@@ -1,10 +1,11 @@
 /**
  * The data a generated request names: two tenants, each with users and keys, made through the API
  * itself. It turns a request spec into a real Request, and a spec into a curl line for a report.
+ * Entity tags come from the API too: a GET of the resource, or the answer that created it.
  */
 import { ADMIN_TOKEN, call, type TestApp } from "../http";
 import type { Operation } from "./document";
-import type { Credentials, PathValue, RequestSpec } from "./requests";
+import type { Credentials, PathValue, RequestSpec, TagValue } from "./requests";
 
 const PASSWORD = "fuzz password 1";
 
@@ -36,6 +37,8 @@ export interface BuiltRequest {
 export class World {
   private readonly tenants: FixtureTenant[] = [];
   private readonly cursors = new Map<string, string | null>();
+  /** The ETag each resource was created with, by its path. */
+  private readonly createdTags = new Map<string, string>();
   private created = 0;
 
   constructor(
@@ -48,7 +51,10 @@ export class World {
     if (response.status !== 201) {
       throw new Error(`fixture POST ${path}: ${response.status} ${JSON.stringify(response.body)}`);
     }
-    return response.body as { id: string; apiKey?: string };
+    const created = response.body as { id: string; apiKey?: string };
+    const etag = response.headers.get("etag");
+    if (etag !== null) this.createdTags.set(`${path}/${created.id}`, etag);
+    return created;
   }
 
   private unique(prefix: string): string {
@@ -137,6 +143,33 @@ export class World {
     return this.cursors.get(path) ?? null;
   }
 
+  /**
+   * The current ETag of the resource at `path`: from a GET where the resource has one, else the
+   * one it was created with (an API key changes no tag after its creation).
+   */
+  private async currentTag(path: string): Promise<string> {
+    const read = await call(this.app, "GET", path);
+    const tag = read.status === 200 ? read.headers.get("etag") : this.createdTags.get(path);
+    return tag ?? '"no-such-resource"';
+  }
+
+  private async tagHeader(path: string, value: TagValue): Promise<string> {
+    switch (value.kind) {
+      case "any":
+        return "*";
+      case "raw":
+        return value.text;
+      case "current":
+        return this.currentTag(path);
+      case "weak-current":
+        return `W/${await this.currentTag(path)}`;
+      case "listed":
+        return `"fuzz-other", ${await this.currentTag(path)}`;
+      case "not-current":
+        return `${(await this.currentTag(path)).slice(0, -1)}x"`;
+    }
+  }
+
   private authorization(credentials: Credentials, tenant: FixtureTenant): string | undefined {
     switch (credentials.kind) {
       case "valid":
@@ -165,6 +198,7 @@ export class World {
       if (cursor !== null) query.push(["cursor", encodeURIComponent(cursor)]);
     }
     const headers: Record<string, string> = {};
+    for (const [name, value] of spec.headers) headers[name] = await this.tagHeader(path, value);
     const authorization = this.authorization(spec.credentials, tenant);
     if (authorization !== undefined) headers.authorization = authorization;
     if (spec.contentType !== null && spec.body !== undefined) {

@@ -1,0 +1,5 @@
+ALTER TABLE `tenants` DROP COLUMN `version`;
+--> statement-breakpoint
+ALTER TABLE `users` DROP COLUMN `version`;
+--> statement-breakpoint
+ALTER TABLE `api_keys` DROP COLUMN `version`;
