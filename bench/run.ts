@@ -18,6 +18,7 @@ import { freePort, TEST_DATABASE_URL } from "../scripts/harness";
 import { type Pgbouncer, pgbouncerProblem, startPgbouncer } from "../scripts/pgbouncer";
 import type { Dialect } from "../src/config";
 import { type BenchResult, renderChart } from "./chart";
+import { benchObservability, describeObservability } from "./observability";
 import { type PrivatePostgres, serverCpuMeter, startPrivatePostgres } from "./private-postgres";
 import { type ScenarioSummary, type TargetCheck, targetChecks } from "./targets";
 import {
@@ -372,6 +373,18 @@ for (const check of checks) console.log(`${check.met ? "met   " : "MISSED"} ${ch
 if (pgbouncerSkipped !== null) console.log(`\nno row through pgbouncer: ${pgbouncerSkipped}`);
 await pgbouncer?.stop();
 console.log(`\nStart to first healthy /health, migrated database:\n${starts.join("\n")}`);
+const observability = await benchObservability({
+  dialects,
+  connections,
+  duration,
+  rounds,
+  usersPerTenant: USERS_PER_TENANT,
+  cpuBatches: quick ? 3 : 30,
+  cpuBatchSize: quick ? 500 : 1_000,
+});
+console.log(
+  `\nMetrics and traces, read throughput (docs/performance.md):\n${describeObservability(observability)}`,
+);
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });
 const file = join(
   ROOT,
@@ -380,7 +393,7 @@ const file = join(
 );
 writeFileSync(
   file,
-  `${JSON.stringify({ date: new Date().toISOString(), connections, duration, rounds, pinned, results: summary, targets: checks }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), connections, duration, rounds, pinned, results: summary, targets: checks, observability: { http: observability.lines, cpu: observability.cpu } }, null, 2)}\n`,
 );
 const chart = await renderChart(JSON.parse(readFileSync(file, "utf8")) as BenchResult);
 writeFileSync(file.replace(/\.json$/, ".svg"), chart);

@@ -87,6 +87,26 @@ function writeD1Migrations(): void {
   }
 }
 
+/**
+ * OpenTelemetry's context manager (CommonJS) requires "async_hooks" by its bare name. workerd
+ * serves it (nodejs_compat) as node:async_hooks, and a bundled require() of an external module
+ * fails there ("Dynamic require … is not supported"): it gets a module that imports it instead.
+ */
+const asyncHooksByImport: BunPlugin = {
+  name: "async_hooks by import",
+  setup(build) {
+    build.onResolve({ filter: /^async_hooks$/ }, () => ({
+      path: "async_hooks",
+      namespace: "node-import",
+    }));
+    build.onLoad({ filter: /.*/, namespace: "node-import" }, () => ({
+      contents:
+        'import { AsyncLocalStorage } from "node:async_hooks"; export { AsyncLocalStorage };',
+      loader: "js",
+    }));
+  },
+};
+
 export async function buildWorker(): Promise<void> {
   rmSync(WORKER_DIR, { recursive: true, force: true });
   mkdirSync(WORKER_DIR, { recursive: true });
@@ -103,6 +123,7 @@ export async function buildWorker(): Promise<void> {
     external: ["cloudflare:*", "node:*"],
     plugins: [
       bundledMigrations,
+      asyncHooksByImport,
       precompiledHashWasm(WORKER_DIR, () => {
         patched = true;
       }),

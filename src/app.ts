@@ -8,6 +8,7 @@ import { cors } from "./http/cors";
 import { errorHandler } from "./http/error-handler";
 import { idempotentCreates } from "./http/idempotency";
 import { jsonBody } from "./http/json-body";
+import { type Observability, observeRequests } from "./http/observe";
 import { apiDocs } from "./http/openapi";
 import { pageLinks } from "./http/page-links";
 import { lowerCasePathIds } from "./http/path-ids";
@@ -25,6 +26,8 @@ import { tenantRoutes } from "./modules/tenants/routes";
 import { createTenantService } from "./modules/tenants/service";
 import { userRoutes } from "./modules/users/routes";
 import { createUserService } from "./modules/users/service";
+import { metricsRoute, type Scraper } from "./observability/metrics-endpoint";
+import { tracedPasswords } from "./observability/passwords";
 
 export interface AppDependencies {
   db: AppDatabase;
@@ -39,6 +42,11 @@ export interface AppDependencies {
   shutdown?: AbortSignal;
   /** Elysia's adapter for a runtime other than Bun, e.g. Cloudflare Workers (default: Bun's). */
   adapter?: ElysiaConfig<"">["adapter"];
+  /**
+   * Prometheus metrics and OpenTelemetry traces (src/observability/); none by default. `scrape`
+   * answers GET /metrics on the API's port when METRICS_TOKEN is set.
+   */
+  observability?: Observability & { scrape?: Scraper };
 }
 
 export function createApp({
@@ -49,17 +57,22 @@ export function createApp({
   migrations,
   passwords,
   adapter,
+  observability = {},
 }: AppDependencies) {
+  const { metrics, tracer, scrape } = observability;
+  const hasher = tracer === undefined ? passwords : tracedPasswords(passwords, tracer);
   const tenants = createTenantService(db);
-  const users = createUserService(db, tenants, passwords);
+  const users = createUserService(db, tenants, hasher);
   const apiKeys = createApiKeyService(db);
-  const credentials = createCredentialService(db, passwords);
+  const credentials = createCredentialService(db, hasher, metrics?.credentialChecked);
   const readReplicas = "replicas" in db && db.replicas !== undefined;
   const authenticated = authentication(config.adminToken, apiKeys, readReplicas);
   const once = idempotentCreates(createIdempotencyService(db, config.idempotencyTtlSeconds));
+  const metricsToken = config.metrics.token;
 
   // normalize: false turns unknown body properties into 422 instead of dropping them silently.
   return new Elysia({ normalize: false, adapter })
+    .use(observeRequests({ metrics, tracer }))
     .use(readRouting(readReplicas))
     .use(requestLog(logger))
     .use(cors(config.corsOrigins))
@@ -76,6 +89,11 @@ export function createApp({
       }),
     )
     .use(healthRoutes(db, migrations, shutdown))
+    .use(
+      metricsToken !== undefined && scrape !== undefined
+        ? metricsRoute(metricsToken, scrape)
+        : new Elysia({ name: "no-metrics-route" }),
+    )
     .use(tenantRoutes(tenants, authenticated, config.requireIfMatch, once))
     .use(userRoutes(users, authenticated, config.requireIfMatch, once))
     .use(apiKeyRoutes(apiKeys, tenants, authenticated, config.requireIfMatch, once))

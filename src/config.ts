@@ -41,6 +41,25 @@ export interface Config {
   readReplicas: ReadReplicaConfig | undefined;
   /** PATCH and DELETE without If-Match get 428 (REQUIRE_IF_MATCH). */
   requireIfMatch: boolean;
+  metrics: MetricsConfig;
+  /** OpenTelemetry traces: off unless an OTLP endpoint is set. */
+  tracing: TracingConfig | undefined;
+}
+
+/** Prometheus metrics: collected unless METRICS_ENABLED=false, served only where asked. */
+export interface MetricsConfig {
+  enabled: boolean;
+  /** A second listener for GET /metrics (METRICS_PORT), on `host`: loopback unless told. */
+  listener: { port: number; host: string } | undefined;
+  /** With METRICS_TOKEN, GET /metrics on the API's own port, for that bearer token only. */
+  token: string | undefined;
+}
+
+/** The standard OTEL_ variables the app reads; the exporter reads its others (headers, timeout). */
+export interface TracingConfig {
+  /** Where spans go: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces. */
+  tracesEndpoint: string;
+  serviceName: string;
 }
 
 export interface ReadReplicaConfig {
@@ -196,6 +215,51 @@ function parseCorsOrigins(value: string): readonly string[] | "*" {
   });
 }
 
+function parseMetrics(env: Env, port: number): MetricsConfig {
+  const enabled = present(env.METRICS_ENABLED);
+  const metricsPort = present(env.METRICS_PORT);
+  const metricsHost = present(env.METRICS_HOST);
+  const token = present(env.METRICS_TOKEN);
+  if (token !== undefined && token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `METRICS_TOKEN is too short: expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters (try: openssl rand -hex 32)`,
+    );
+  }
+  const listenerPort = metricsPort
+    ? integerInRange("METRICS_PORT", metricsPort, 0, 65535)
+    : undefined;
+  if (listenerPort !== undefined && listenerPort !== 0 && listenerPort === port) {
+    throw new ConfigError(
+      `METRICS_PORT=${listenerPort} is the API's PORT: give the metrics listener a port of its own, or use METRICS_TOKEN to serve /metrics on the API's port`,
+    );
+  }
+  return {
+    enabled: enabled ? booleanFlag("METRICS_ENABLED", enabled) : true,
+    listener:
+      listenerPort === undefined
+        ? undefined
+        : { port: listenerPort, host: metricsHost ?? "127.0.0.1" },
+    token,
+  };
+}
+
+function parseTracing(env: Env): TracingConfig | undefined {
+  const base = present(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  const traces = present(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  const serviceName = present(env.OTEL_SERVICE_NAME) ?? "tenant-api";
+  if (traces === undefined && base === undefined) return undefined;
+  const [name, url] =
+    traces !== undefined
+      ? ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", traces]
+      : ["OTEL_EXPORTER_OTLP_ENDPOINT", `${(base as string).replace(/\/+$/, "")}/v1/traces`];
+  if (!/^https?:\/\/[^/]/i.test(url) || !URL.canParse(url)) {
+    throw new ConfigError(
+      `${name}="${traces ?? base}" is invalid: expected an http:// or https:// URL of an OTLP/HTTP receiver, e.g. http://127.0.0.1:4318`,
+    );
+  }
+  return { tracesEndpoint: url, serviceName };
+}
+
 /**
  * DATABASE_READ_URL: standbys of the PostgreSQL primary, separated by commas. A caller's reads
  * follow its own writes through positions kept in the process's memory, so one process must
@@ -306,5 +370,7 @@ export function parseConfig(env: Env): Config {
     idempotencyTtlSeconds: idempotencyTtl
       ? integerInRange("IDEMPOTENCY_TTL_SECONDS", idempotencyTtl, 1, 30 * DAY_SECONDS)
       : DAY_SECONDS,
+    metrics: parseMetrics(env, listenPort),
+    tracing: parseTracing(env),
   };
 }

@@ -18,12 +18,20 @@ import {
 import { createLogger } from "./lib/logger";
 import { bunPasswords } from "./lib/password-bun";
 import { generateAdminToken } from "./lib/tokens";
+import { observeProcess, serveProcessMetrics } from "./observability/process";
 import type { WorkerMessage } from "./supervisor";
 
 const config = loadConfigOrExit();
 const supervising = config.workers > 1 && config.worker === undefined;
+// The supervisor serves no request: its workers collect metrics and traces.
+const observed = observeProcess(
+  supervising
+    ? { ...config, metrics: { ...config.metrics, enabled: false }, tracing: undefined }
+    : config,
+);
 const logger = createLogger(config.logLevel, {
   context: config.worker === undefined ? {} : { worker: config.worker },
+  correlate: observed.correlate,
 });
 const db = await openDatabaseOrExit(config, {
   poolSize: config.databasePoolSize,
@@ -31,6 +39,7 @@ const db = await openDatabaseOrExit(config, {
   acquireTimeoutMs: config.databaseAcquireTimeoutMs,
   prepare: config.databasePrepare,
   ...(config.readReplicas && { readReplicas: config.readReplicas }),
+  ...observed.databaseOptions,
 });
 const migrations = startupMigrations(db.dialect);
 if (config.database.dialect === "postgres" && config.databasePrepare) {
@@ -92,6 +101,13 @@ async function refuseTransactionPoolerWithPrepare(url: string): Promise<void> {
 
 function serve(adminToken: string): void {
   const stopping = new AbortController();
+  let metricsEndpoint: ReturnType<typeof serveProcessMetrics>;
+  try {
+    metricsEndpoint = serveProcessMetrics(config, observed, db, migrations, logger);
+  } catch (error) {
+    const { host, port } = config.metrics.listener ?? {};
+    exitWithError(`cannot listen for metrics on ${host}:${port}: ${describeError(error)}`);
+  }
   const app = createApp({
     db,
     config: { ...config, adminToken },
@@ -99,6 +115,11 @@ function serve(adminToken: string): void {
     migrations,
     passwords: bunPasswords,
     shutdown: stopping.signal,
+    observability: {
+      metrics: observed.metrics,
+      tracer: observed.tracing?.tracer,
+      scrape: metricsEndpoint.scrape,
+    },
   }).listen({ hostname: config.host, port: config.port, error: lastResort(logger) });
   const url = `http://${app.server?.hostname}:${app.server?.port}`;
   if (config.worker === undefined) {
@@ -136,7 +157,9 @@ function serve(adminToken: string): void {
       await app.stop(true);
     }
     clearTimeout(timer);
+    metricsEndpoint.close();
     await db.close();
+    await observed.tracing?.shutdown();
     logger.info("stopped");
     process.exit(0);
   }

@@ -6,13 +6,13 @@
  */
 import type { Subprocess } from "bun";
 import { type Config, WORKER_ENV } from "./config";
+import { describeError, exitWithError } from "./lib/fatal";
 import type { Logger } from "./lib/logger";
+import { serveMetrics } from "./observability/metrics-listener";
+import { createMetricsCollector, type WorkerMetricsMessage } from "./observability/worker-metrics";
 
 /** What a worker tells the supervisor over IPC. */
-export interface WorkerMessage {
-  type: "listening";
-  url: string;
-}
+export type WorkerMessage = { type: "listening"; url: string } | WorkerMetricsMessage;
 
 const RESTART_DELAY_MS = 1_000;
 
@@ -27,6 +27,11 @@ export function superviseWorkers(config: Config, adminToken: string, logger: Log
   const listening = new Set<number>();
   let announced = false;
   let stopping = false;
+  // One scrape sees every worker: the supervisor sums their registries.
+  const collector = createMetricsCollector(() =>
+    [...listening].flatMap((worker) => workers.get(worker) ?? []),
+  );
+  serveSupervisorMetrics(config, collector.scrape, logger);
 
   function start(worker: number): void {
     const child = Bun.spawn(ownCommand(), {
@@ -38,7 +43,8 @@ export function superviseWorkers(config: Config, adminToken: string, logger: Log
         MIGRATE_ON_START: "false",
       },
       stdio: ["ignore", "inherit", "inherit"],
-      ipc(message: WorkerMessage) {
+      ipc(message: WorkerMessage, child) {
+        if (collector.receive(message, (reply) => child.send(reply))) return;
         if (message.type !== "listening") return;
         listening.add(worker);
         if (announced || listening.size < config.workers) return;
@@ -96,4 +102,24 @@ export function superviseWorkers(config: Config, adminToken: string, logger: Log
   for (let worker = 1; worker <= config.workers; worker++) start(worker);
   process.once("SIGTERM", () => stopAll("SIGTERM"));
   process.once("SIGINT", () => stopAll("SIGINT"));
+}
+
+function serveSupervisorMetrics(
+  config: Config,
+  scrape: ReturnType<typeof createMetricsCollector>["scrape"],
+  logger: Logger,
+): void {
+  const listener = config.metrics.listener;
+  if (!config.metrics.enabled || listener === undefined) return;
+  try {
+    const server = serveMetrics(listener, scrape);
+    logger.info(`metrics on ${server.url}metrics`, {
+      metrics: `${server.url}metrics`,
+      workers: config.workers,
+    });
+  } catch (error) {
+    exitWithError(
+      `cannot listen for metrics on ${listener.host}:${listener.port}: ${describeError(error)}`,
+    );
+  }
 }

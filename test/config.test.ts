@@ -26,6 +26,8 @@ describe("parseConfig", () => {
       readReplicas: undefined,
       requireIfMatch: false,
       idempotencyTtlSeconds: 86_400,
+      metrics: { enabled: true, listener: undefined, token: undefined },
+      tracing: undefined,
     });
   });
 
@@ -36,6 +38,46 @@ describe("parseConfig", () => {
         `IDEMPOTENCY_TTL_SECONDS="${value}" is invalid: expected an integer from 1 to 2592000`,
       );
     }
+  });
+
+  test("metrics: METRICS_PORT opens a loopback listener unless METRICS_HOST says otherwise", () => {
+    expect(parseConfig({ METRICS_PORT: "9464" }).metrics.listener).toEqual({
+      port: 9464,
+      host: "127.0.0.1",
+    });
+    expect(parseConfig({ METRICS_PORT: "0", METRICS_HOST: "0.0.0.0" }).metrics.listener).toEqual({
+      port: 0,
+      host: "0.0.0.0",
+    });
+    expect(parseConfig({ METRICS_ENABLED: "false" }).metrics.enabled).toBe(false);
+    expect(() => parseConfig({ PORT: "8080", METRICS_PORT: "8080" })).toThrow(
+      "METRICS_PORT=8080 is the API's PORT",
+    );
+    expect(() => parseConfig({ METRICS_TOKEN: "short" })).toThrow("METRICS_TOKEN is too short");
+    expect(() => parseConfig({ METRICS_ENABLED: "maybe" })).toThrow(
+      'METRICS_ENABLED="maybe" is invalid',
+    );
+  });
+
+  test("tracing: off unless an OTLP endpoint is set; the traces endpoint wins over the base", () => {
+    expect(parseConfig({ OTEL_SERVICE_NAME: "api" }).tracing).toBeUndefined();
+    expect(parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318/" }).tracing).toEqual({
+      tracesEndpoint: "http://127.0.0.1:4318/v1/traces",
+      serviceName: "tenant-api",
+    });
+    expect(
+      parseConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://ignored:4318",
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "https://collector.example.com/traces",
+        OTEL_SERVICE_NAME: "tenants-eu",
+      }).tracing,
+    ).toEqual({
+      tracesEndpoint: "https://collector.example.com/traces",
+      serviceName: "tenants-eu",
+    });
+    expect(() => parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toThrow(
+      'OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318" is invalid',
+    );
   });
 
   test("CORS_ORIGINS: *, or origins separated by commas", () => {

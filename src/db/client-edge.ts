@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres, { type Options, type Sql } from "postgres";
 import { describeDatabase } from "../config";
 import type { Database, DatabaseBase, Orm, Tables } from "./client";
+import { observeD1, observePostgres, type QueryWatch } from "./observer";
 import { clientOptions, copyTypeHandling } from "./postgres-options";
 import { postgresTables, sqliteTables } from "./schema";
 
@@ -21,12 +22,12 @@ export interface EdgeDatabase {
   serve(context: ExecutionContext, handle: () => Promise<Response>): Promise<Response>;
 }
 
-export function openD1(binding: D1Database): EdgeDatabase {
+export function openD1(binding: D1Database, watchQuery?: QueryWatch): EdgeDatabase {
   const db: D1BackedDatabase = {
     dialect: "sqlite",
     d1: binding,
     // See Orm in client.ts for why the SQLite builder stands in for the PostgreSQL one.
-    orm: drizzleD1(binding) as unknown as Orm,
+    orm: drizzleD1(watchQuery ? observeD1(binding, watchQuery) : binding) as unknown as Orm,
     tables: sqliteTables as unknown as Tables,
     description: "D1 binding DB",
     ping: async () => {
@@ -54,7 +55,11 @@ const edgeOptions = (prepare: boolean) =>
  * the app, built once per isolate, holds a client that hands each query to the connection of
  * the request it runs for, opened on that request's first query and closed after its response.
  */
-export function openPostgresPerRequest(url: string, prepare = true): EdgeDatabase {
+export function openPostgresPerRequest(
+  url: string,
+  prepare = true,
+  watchQuery?: QueryWatch,
+): EdgeDatabase {
   const requests = new AsyncLocalStorage<{ sql?: Sql }>();
   const options = edgeOptions(prepare);
   // Never connects: drizzle sets its type parsers on it, and each request's client copies them.
@@ -80,7 +85,7 @@ export function openPostgresPerRequest(url: string, prepare = true): EdgeDatabas
   const db: PostgresDatabase = {
     dialect: "postgres",
     sql: routed,
-    orm: drizzlePostgres(routed),
+    orm: drizzlePostgres(watchQuery ? observePostgres(routed, watchQuery) : routed),
     tables: postgresTables,
     description: describeDatabase({ dialect: "postgres", url }),
     ping: async () => {

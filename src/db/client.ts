@@ -8,7 +8,8 @@ import postgres, { type Sql } from "postgres";
 import { type DatabaseConfig, describeDatabase } from "../config";
 import { assertUnreachable } from "../lib/assert";
 import type { D1BackedDatabase } from "./client-edge";
-import { gatePool } from "./pool-gate";
+import { observePostgres, observeSqlite, type QueryWatch } from "./observer";
+import { gatePool, type PoolUsage } from "./pool-gate";
 import { clientOptions, copyTypeHandling } from "./postgres-options";
 import { openReadReplicas, type ReadReplicas } from "./read-replicas";
 import { postgresTables, sqliteTables } from "./schema";
@@ -39,7 +40,7 @@ export type Database =
 /** What the HTTP app runs on: a database opened here, or a D1 binding on Workers (client-edge.ts). */
 export type AppDatabase = Database | D1BackedDatabase;
 
-export interface PostgresOptions {
+interface PostgresOptions {
   /** Connections of the write pool, one query at a time each. */
   poolSize?: number;
   /** Connections of the read pool, where postgres.js pipelines the reads. */
@@ -52,9 +53,13 @@ export interface PostgresOptions {
   prepare?: boolean;
 }
 
-interface OpenOptions extends PostgresOptions {
+export interface OpenOptions extends PostgresOptions {
   /** Sees every statement the query builder sends; tests record them (tenant-scoped-sql.test.ts). */
   queryLogger?: Logger;
+  /** Times every query the query builder runs (metrics and trace spans: src/db/observer.ts). */
+  watchQuery?: QueryWatch;
+  /** Kept up to date with the PostgreSQL pools' use (metrics). */
+  poolUsage?: PoolUsage;
 }
 
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Database {
@@ -62,7 +67,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     case "postgres":
       return openPostgres(config.url, options);
     case "sqlite":
-      return openSqlite(config.path, options.queryLogger);
+      return openSqlite(config.path, options);
     default:
       return assertUnreachable(config);
   }
@@ -75,7 +80,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
   const prepare = options.prepare ?? true;
   const sql = postgres(url, { ...clientOptions(prepare), max: poolSize });
   const reads = postgres(url, { ...clientOptions(prepare), max: readConnections });
-  const gated = gatePool(sql, reads, poolSize, acquireTimeoutMs);
+  const gated = gatePool(sql, reads, poolSize, acquireTimeoutMs, options.poolUsage);
   const replicas =
     options.readReplicas &&
     openReadReplicas(gated, reads, {
@@ -84,7 +89,13 @@ function openPostgres(url: string, options: OpenOptions): Database {
       acquireTimeoutMs,
       prepare,
     });
-  const orm = drizzlePostgres(replicas?.client ?? gated, { logger: options.queryLogger });
+  const client = replicas?.client ?? gated;
+  const orm = drizzlePostgres(
+    options.watchQuery ? observePostgres(client, options.watchQuery) : client,
+    {
+      logger: options.queryLogger,
+    },
+  );
   copyTypeHandling(sql, reads);
   replicas?.copyTypeHandling(sql);
   return {
@@ -122,7 +133,7 @@ function withStatementCache(sqlite: BunSqlite): BunSqlite {
   });
 }
 
-function openSqlite(path: string, queryLogger?: Logger): Database {
+function openSqlite(path: string, { queryLogger, watchQuery }: OpenOptions): Database {
   mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BunSqlite(path, { create: true, strict: true });
   // The busy timeout first: switching to WAL must wait, not fail, while another process writes.
@@ -134,7 +145,12 @@ function openSqlite(path: string, queryLogger?: Logger): Database {
     dialect: "sqlite",
     sqlite,
     // See Orm above for why the SQLite builder stands in for the PostgreSQL one.
-    orm: drizzleSqlite(withStatementCache(sqlite), { logger: queryLogger }) as unknown as Orm,
+    orm: drizzleSqlite(
+      watchQuery
+        ? observeSqlite(withStatementCache(sqlite), watchQuery)
+        : withStatementCache(sqlite),
+      { logger: queryLogger },
+    ) as unknown as Orm,
     tables: sqliteTables as unknown as Tables,
     description: describeDatabase({ dialect: "sqlite", path }),
     ping: async () => {

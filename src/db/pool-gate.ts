@@ -9,19 +9,37 @@ class PoolTimeoutError extends Error {
 const timeoutError = (timeoutMs: number) =>
   new PoolTimeoutError(`no database connection became free within ${timeoutMs} ms`);
 
+/** What the gate is doing now, kept up to date for the metrics (src/observability/metrics.ts). */
+export interface PoolUsage {
+  writesInUse: number;
+  writesWaiting: number;
+  readsInFlight: number;
+}
+
+export const createPoolUsage = (): PoolUsage => ({
+  writesInUse: 0,
+  writesWaiting: 0,
+  readsInFlight: 0,
+});
+
 /** Counts the pool's connections out and back, so that a query waits for one at most `timeoutMs`. */
-function createPermits(size: number, timeoutMs: number) {
+function createPermits(size: number, timeoutMs: number, usage: PoolUsage) {
   let free = size;
   const waiting: { grant: () => void }[] = [];
   const release = () => {
     const next = waiting.shift();
+    usage.writesWaiting = waiting.length;
     if (next) next.grant();
-    else free++;
+    else {
+      free++;
+      usage.writesInUse--;
+    }
   };
   return {
     acquire(): Promise<() => void> {
       if (free > 0) {
         free--;
+        usage.writesInUse++;
         return Promise.resolve(release);
       }
       return new Promise((resolve, reject) => {
@@ -33,9 +51,11 @@ function createPermits(size: number, timeoutMs: number) {
         };
         const timer = setTimeout(() => {
           waiting.splice(waiting.indexOf(waiter), 1);
+          usage.writesWaiting = waiting.length;
           reject(timeoutError(timeoutMs));
         }, timeoutMs);
         waiting.push(waiter);
+        usage.writesWaiting = waiting.length;
       });
     },
   };
@@ -120,8 +140,14 @@ function createReadDeadlines(timeoutMs: number) {
  *   started within `timeoutMs`, queued behind slow ones, fails the same way and runs unobserved.
  * postgres.js alone has no acquire timeout: it queues a query for as long as connections are busy.
  */
-export function gatePool(writes: Sql, reads: Sql, poolSize: number, timeoutMs: number): Sql {
-  const permits = createPermits(poolSize, timeoutMs);
+export function gatePool(
+  writes: Sql,
+  reads: Sql,
+  poolSize: number,
+  timeoutMs: number,
+  usage: PoolUsage = createPoolUsage(),
+): Sql {
+  const permits = createPermits(poolSize, timeoutMs, usage);
   const deadlines = createReadDeadlines(timeoutMs);
 
   async function write(args: UnsafeArgs, asValues: boolean): Promise<unknown> {
@@ -168,16 +194,19 @@ export function gatePool(writes: Sql, reads: Sql, poolSize: number, timeoutMs: n
   function read(args: UnsafeArgs, asValues: boolean): Promise<unknown> {
     const query = reads.unsafe(...args) as RunningQuery;
     const result: Promise<unknown> = asValues ? query.values() : query;
+    usage.readsInFlight++;
     return new Promise((resolve, reject) => {
       const watched = deadlines.watch(query, reject);
       // After its deadline answered, the read's own outcome has nobody left to tell: settling
       // a settled promise does nothing.
       result.then(
         (rows) => {
+          usage.readsInFlight--;
           deadlines.settle(watched);
           resolve(rows);
         },
         (error: unknown) => {
+          usage.readsInFlight--;
           deadlines.settle(watched);
           reject(error);
         },

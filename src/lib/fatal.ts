@@ -1,5 +1,5 @@
 import { type Config, ConfigError, type DatabaseConfig, parseConfig } from "../config";
-import { type Database, openDatabase, type PostgresOptions } from "../db/client";
+import { type Database, type OpenOptions, openDatabase } from "../db/client";
 
 /** Ends the process with one line on stderr and exit code 1: no stack trace for a user's mistake. */
 export function exitWithError(message: string): never {
@@ -29,10 +29,7 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
 }
 
 /** The configured database, answering; otherwise one line and exit code 1. */
-export async function openDatabaseOrExit(
-  config: Config,
-  options: PostgresOptions,
-): Promise<Database> {
+export async function openDatabaseOrExit(config: Config, options: OpenOptions): Promise<Database> {
   try {
     const db = openDatabase(config.database, options);
     await db.ping();

@@ -49,11 +49,14 @@ export function createLogger(
     sink = standardSink,
     pretty = process.stdout.isTTY === true,
     context = {},
+    correlate,
   }: {
     sink?: LogSink;
     pretty?: boolean;
     /** Fields on every line, e.g. the worker's number when several processes share the logs. */
     context?: Fields;
+    /** Fields of the moment a line is written, e.g. the active trace's ids. */
+    correlate?: () => Fields | undefined;
   } = {},
 ): Logger {
   const threshold = SEVERITY[level];
@@ -64,6 +67,7 @@ export function createLogger(
       level: severity,
       msg: message,
       ...context,
+      ...correlate?.(),
     };
     for (const [key, value] of Object.entries(fields)) entry[key] = serializeError(value);
     sink(pretty ? humanReadable(entry) : JSON.stringify(entry), severity);

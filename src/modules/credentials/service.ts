@@ -11,7 +11,14 @@ const FAILURE_WINDOW_MS = 60_000;
 
 const invalid = () => new ProblemError("unauthorized", "Invalid email or password");
 
-export function createCredentialService(db: AppDatabase, passwords: PasswordHasher) {
+/** How a check ended, for the metrics: 200, 401 or 429. */
+export type CredentialOutcome = "ok" | "invalid" | "limited";
+
+export function createCredentialService(
+  db: AppDatabase,
+  passwords: PasswordHasher,
+  counted: (outcome: CredentialOutcome) => void = () => {},
+) {
   const { orm } = db;
   const { users, credentialFailures: failures } = db.tables;
   // Verified when the email is unknown, so that both answers take as long as a real check.
@@ -27,6 +34,7 @@ export function createCredentialService(db: AppDatabase, passwords: PasswordHash
     );
     const [row] = await orm.select({ failures: count() }).from(failures).where(recent);
     if ((row?.failures ?? 0) < MAX_FAILURES) return;
+    counted("limited");
     // The window frees up when the oldest failure inside it grows older than the window.
     const [oldest] = await orm
       .select({ at: failures.failedAt })
@@ -71,8 +79,10 @@ export function createCredentialService(db: AppDatabase, passwords: PasswordHash
       const matches = await passwords.verify(password, user?.passwordHash ?? (await dummyHash));
       if (user === undefined || !matches || !user.isActive) {
         await recordFailure(tenantId, email, now);
+        counted("invalid");
         throw invalid();
       }
+      counted("ok");
       const { passwordHash: _, ...visible } = user;
       return visible;
     },
