@@ -66,6 +66,23 @@ async function waitForSteadyWrites(outcomes: Outcome[], since: number, timeoutMs
   }
 }
 
+/**
+ * Whether /ready answers 200 within `timeoutMs`: recovering by itself means the pools reconnect
+ * on their own, which may take one more probe than the first request after the failover.
+ */
+async function readyWithin(base: string, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(`${base}/ready`).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return true;
+    if (performance.now() > deadline) return false;
+    await Bun.sleep(250);
+  }
+}
+
 async function missingWrites(uri: string, outcomes: Outcome[]): Promise<Set<string>> {
   const ids = outcomes.flatMap((outcome) => (outcome.id ? [outcome.id] : []));
   const sql = postgres(uri, { max: 1, onnotice: () => {} });
@@ -114,7 +131,7 @@ export async function runDrill(
       await waitForSteadyWrites(load.outcomes, failoverAt, 90_000);
       await load.stop();
       const endedAt = performance.now();
-      const ready = (await fetch(`${base}/ready`)).status === 200;
+      const ready = await readyWithin(base, 10_000);
 
       const missing = await missingWrites(uri, load.outcomes);
       const recovered = app.exitCode === null && ready;

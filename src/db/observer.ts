@@ -39,36 +39,34 @@ function watched<T>(done: (error?: unknown) => void, run: () => PromiseLike<T>):
 export function observePostgres(sql: Sql, watch: QueryWatch): Sql {
   const unsafe = (...args: UnsafeArgs) => {
     const query = sql.unsafe(...args) as unknown as Thenable;
-    // Timed from when drizzle awaits it, through the query's own promise: one more promise per
-    // query costs more than the timing (every promise carries the async context along).
+    // Timed from when drizzle awaits it, with no promise of its own in between.
+    const run = (
+      started: PromiseLike<unknown>,
+      done: (error?: unknown) => void,
+      resolve: (value: unknown) => unknown,
+      reject: (reason: unknown) => unknown,
+    ) =>
+      started.then(
+        (value) => {
+          done();
+          return resolve(value);
+        },
+        (error: unknown) => {
+          done(error);
+          return reject(error);
+        },
+      );
+    // drizzle awaits the query itself, or its .values()
     return {
       values: () => {
         const done = watch(args[0]);
-        return (query.values() as PromiseLike<unknown>).then(
-          (rows) => {
-            done();
-            return rows;
-          },
-          (error: unknown) => {
-            done(error);
-            throw error;
-          },
-        );
+        return new Promise((resolve, reject) => {
+          run(query.values() as PromiseLike<unknown>, done, resolve, reject);
+        });
       },
       // biome-ignore lint/suspicious/noThenProperty: this object stands in for postgres.js's thenable query
-      then: (resolve: (value: unknown) => unknown, reject: (reason: unknown) => unknown) => {
-        const done = watch(args[0]);
-        return query.then(
-          (rows) => {
-            done();
-            return resolve(rows);
-          },
-          (error: unknown) => {
-            done(error);
-            return reject(error);
-          },
-        );
-      },
+      then: (resolve: (value: unknown) => unknown, reject: (reason: unknown) => unknown) =>
+        run(query, watch(args[0]), resolve, reject),
     };
   };
   const begin = (...args: unknown[]) => {
