@@ -5,11 +5,11 @@
  * take turns round by round, and each round's ratio is to the run of metrics off in that round,
  * so that drift of this shared machine cancels out.
  */
-import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { freePort } from "../scripts/harness";
 import type { Dialect } from "../src/config";
 import { type CpuLine, describeCpu, measureMetricsCpu } from "./observability-cpu";
+import { processCpuMs } from "./proc";
 import {
   ADMIN_TOKEN,
   type Scenario,
@@ -141,13 +141,6 @@ async function load(
   return { rps: result.requests.average, requests: result.requests.total };
 }
 
-/** CPU time a process has used, in µs, from Linux's /proc (clock ticks of 10 ms). */
-function processCpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  // utime and stime are the 14th and 15th fields, the 12th and 13th after the command name.
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
 export async function benchObservability(options: {
   dialects: Dialect[];
   connections: number;
@@ -198,7 +191,7 @@ export async function benchObservability(options: {
             for (let k = 0; k < VARIANTS.length; k++) {
               const variant = VARIANTS[(k + round) % VARIANTS.length] as Variant;
               const { pid } = (apps.get(variant) as { child: { pid: number } }).child;
-              const before = processCpuUs(pid);
+              const before = processCpuMs(pid) * 1000;
               const { rps, requests } = await load(
                 base(variant),
                 scenario,
@@ -207,7 +200,7 @@ export async function benchObservability(options: {
                 options.duration,
               );
               measured[variant] = rps;
-              cpu[variant] = (processCpuUs(pid) - before) / Math.max(1, requests);
+              cpu[variant] = (processCpuMs(pid) * 1000 - before) / Math.max(1, requests);
             }
             byRound.push(measured);
             cpuByRound.push(cpu);

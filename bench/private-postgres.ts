@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { freePort } from "../scripts/harness";
+import { treeCpuMs } from "./proc";
 
 const PG_BIN = "/usr/lib/postgresql/15/bin";
 
@@ -74,35 +75,6 @@ export async function startPrivatePostgres(cpus: string): Promise<PrivatePostgre
       rmSync(root, { recursive: true, force: true });
     },
   };
-}
-
-// Linux's USER_HZ: /proc reports CPU time in ticks of 10 ms on every architecture it runs on.
-const MS_PER_TICK = 10;
-
-/**
- * utime + stime of a process and its live children, plus cutime + cstime: what its children that
- * have exited and been reaped used (a backend whose connection closed).
- */
-function treeCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  // After "pid (comm) ", field 3 of proc(5) is index 0: utime is field 14, cutime field 16.
-  const own = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index] ?? 0), 0);
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-      .split(" ")
-      .filter(Boolean)
-      .map(Number);
-  } catch {}
-  return own * MS_PER_TICK + children.reduce((sum, child) => sum + childCpuMs(child), 0);
-}
-
-function childCpuMs(pid: number): number {
-  try {
-    return treeCpuMs(pid);
-  } catch {
-    return 0; // Exited between the listing and the read: its time is now in the parent's cutime.
-  }
 }
 
 /**

@@ -15,6 +15,7 @@ import autocannon from "autocannon";
 import { freePort } from "../scripts/harness";
 import { startStandbyCluster } from "../scripts/standby-cluster";
 import { openDatabase } from "../src/db/client";
+import { treeCpuMs } from "./proc";
 import { ADMIN_TOKEN, type Scenario, type Seeded, scenarioRequest, seed } from "./workload";
 
 const { values } = parseArgs({
@@ -61,23 +62,6 @@ async function startApp(env: Record<string, string>) {
     await Bun.sleep(10);
   }
   return { child, base };
-}
-
-const TICKS_PER_SECOND = 100;
-
-/** CPU time (user + system, ms) of a process and all its descendants, from /proc. */
-function treeCpuMs(pid: number): number {
-  let ms = 0;
-  try {
-    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ");
-    for (const child of children.filter(Boolean)) ms += treeCpuMs(Number(child));
-  } catch {
-    // The process ended in between.
-  }
-  return ms;
 }
 
 /** The CPU a PostgreSQL server has spent so far: its postmaster and every backend. */

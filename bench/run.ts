@@ -20,6 +20,7 @@ import type { Dialect } from "../src/config";
 import { type BenchResult, renderChart } from "./chart";
 import { benchObservability, describeObservability } from "./observability";
 import { type PrivatePostgres, serverCpuMeter, startPrivatePostgres } from "./private-postgres";
+import { childPids } from "./proc";
 import { type ScenarioSummary, type TargetCheck, targetChecks } from "./targets";
 import {
   ADMIN_TOKEN,
@@ -160,14 +161,7 @@ function peakRssMb(pid: number): number {
 
 /** The largest peak of a process and its children (a supervisor's workers). */
 function peakRssOfTreeMb(pid: number): number {
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-      .split(" ")
-      .filter(Boolean)
-      .map(Number);
-  } catch {}
-  return Math.max(peakRssMb(pid), ...children.map(peakRssOfTreeMb));
+  return Math.max(peakRssMb(pid), ...childPids(pid).map(peakRssOfTreeMb));
 }
 
 function requestFor(scenario: Scenario, seeded: Seeded, target: Target): autocannon.Request {
