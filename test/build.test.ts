@@ -14,8 +14,8 @@ import { getTableName } from "drizzle-orm";
 import type { Dialect } from "../src/config";
 import { type Database, openDatabase } from "../src/db/client";
 import { readApplied } from "../src/db/migrations/bookkeeping";
-import { GENERATED_MODULE } from "../src/db/migrations/embedded";
-import { migrationsFolder, migrationsFromTexts, readMigrations } from "../src/db/migrations/files";
+import { EMBEDDED_MIGRATIONS_MODULE } from "../src/db/migrations/embedded";
+import { migrationsFolder, readMigrations } from "../src/db/migrations/files";
 import { postgresTables } from "../src/db/schema";
 import { createEmptyDatabase, postgresProblem } from "./helpers/databases";
 import { ADMIN_TOKEN } from "./helpers/http";
@@ -142,15 +142,17 @@ async function expectMigrated(db: Database, tenantId: string) {
 }
 
 describe("npm run build: the single executable", () => {
-  test("the generated module carries every migration file of both dialects, byte for byte", async () => {
-    const generated = (await import(join(REPO_ROOT, "src/db/migrations", GENERATED_MODULE))) as {
-      MIGRATIONS: Record<Dialect, Record<string, string>>;
-    };
-    for (const dialect of ["sqlite", "postgres"] as const) {
-      const embedded = migrationsFromTexts(generated.MIGRATIONS[dialect], dialect);
-      expect(embedded).toEqual(readMigrations(migrationsFolder(dialect)));
-    }
-  });
+  test("a build without the migrations plugin fails at build time, naming the module", async () => {
+    const outfile = join(tempFolder("bare"), "tenant-api");
+    const result = await Bun.build({
+      entrypoints: [join(REPO_ROOT, "src/index.ts")],
+      compile: { outfile },
+      throw: false,
+    });
+    expect(result.success).toBe(false);
+    expect(result.logs.map(String).join("\n")).toContain(EMBEDDED_MIGRATIONS_MODULE);
+    expect(existsSync(outfile)).toBe(false);
+  }, 60_000);
 
   test("alone in a folder, without node or bun: SQLite file created, migrated, served, exit 0 on SIGTERM", async () => {
     const { cwd, result: tenantId } = await runBinary({}, (url) => exercise(url, "sqlite"));

@@ -2,10 +2,14 @@ import type { Dialect } from "../../config";
 import { type MigrationFile, migrationsFolder, migrationsFromTexts, readMigrations } from "./files";
 
 /** Each dialect's migration files, keyed by their path inside drizzle/<dialect>/. */
-type EmbeddedMigrations = Record<Dialect, Readonly<Record<string, string>>>;
+export type EmbeddedMigrations = Record<Dialect, Readonly<Record<string, string>>>;
 
-/** The module scripts/build.ts writes (git-ignored) just before `bun build --compile`. */
-export const GENERATED_MODULE = "embedded.generated.ts";
+/**
+ * The module the build's bundler plugin (scripts/build.ts) makes from drizzle/ at build time: it
+ * is never a file, so that no stale or half-written copy can be compiled in. Outside a build it
+ * resolves to nothing, and only a compiled executable requires it.
+ */
+export const EMBEDDED_MIGRATIONS_MODULE = "tenant-api:embedded-migrations";
 
 /**
  * The migrations the server runs at start-up and reports on /ready: the ones compiled into the
@@ -13,8 +17,7 @@ export const GENERATED_MODULE = "embedded.generated.ts";
  * `npm start` always sees the working tree.
  *
  * A compiled executable has no drizzle/ folder next to it. `Bun.isStandaloneExecutable` is the
- * runtime's own answer to "am I one", and the generated module is only required then: the bundler
- * compiles it in, while the source tree (where it may not exist) never loads it.
+ * runtime's own answer to "am I one", and the embedded module is only required then.
  */
 export function startupMigrations(dialect: Dialect): MigrationFile[] {
   if (!Bun.isStandaloneExecutable) return readMigrations(migrationsFolder(dialect));
@@ -22,15 +25,9 @@ export function startupMigrations(dialect: Dialect): MigrationFile[] {
 }
 
 function compiledMigrations(): EmbeddedMigrations {
-  try {
-    // require, not import: a static import would fail the type check of a fresh clone, where the
-    // generated module does not exist yet, and a dynamic import() would make start-up async.
-    const generated = require("./embedded.generated") as { MIGRATIONS: EmbeddedMigrations };
-    return generated.MIGRATIONS;
-  } catch (error) {
-    throw new Error(
-      `this executable was built without its migrations (${GENERATED_MODULE}): build it with npm run build`,
-      { cause: error },
-    );
-  }
+  // require, not import: an import would make every run outside a build look for the module.
+  // Never inside a try: Bun's bundler turns a require it cannot resolve inside one into a throw at
+  // run time, instead of failing the build.
+  const embedded = require("tenant-api:embedded-migrations") as { MIGRATIONS: EmbeddedMigrations };
+  return embedded.MIGRATIONS;
 }
