@@ -1,15 +1,16 @@
 /**
  * What metrics and traces cost (part of `npm run bench`): read throughput of the app with
  * metrics off, on (the default), and on with traces exported to an OTLP/HTTP receiver in this
- * process, every span sampled. One seeded database per dialect serves the three; the variants
- * take turns round by round, and each round's ratio is to the run of metrics off in that round,
- * so that drift of this shared machine cancels out.
+ * process, every span sampled. One seeded database per dialect serves the three; every round
+ * starts each variant afresh, warms it for a second, loads it, and stops it; the variants take
+ * turns, and each round's ratio is to the run of metrics off in that round, so that drift of
+ * this shared machine cancels out. Pinned (`--pinned`), the servers run on the server's CPU.
  */
 import autocannon from "autocannon";
 import { freePort } from "../scripts/harness";
 import type { Dialect } from "../src/config";
 import { type CpuLine, describeCpu, measureMetricsCpu } from "./observability-cpu";
-import { processCpuMs } from "./proc";
+import { LOAD_CPU, pinThisProcess, processCpuMs, SERVER_CPU } from "./proc";
 import {
   ADMIN_TOKEN,
   type Scenario,
@@ -65,7 +66,12 @@ function startReceiver() {
   };
 }
 
-async function startApp(variant: Variant, databaseUrl: string, receiverUrl: string) {
+async function startApp(
+  variant: Variant,
+  databaseUrl: string,
+  receiverUrl: string,
+  cpu: string | undefined,
+) {
   const port = freePort();
   const variantEnv: Record<Variant, Record<string, string>> = {
     "metrics off": { METRICS_ENABLED: "false" },
@@ -79,7 +85,8 @@ async function startApp(variant: Variant, databaseUrl: string, receiverUrl: stri
       OTEL_BSP_MAX_QUEUE_SIZE: "65536",
     },
   };
-  const child = Bun.spawn([process.execPath, APP], {
+  const command = [process.execPath, APP];
+  const child = Bun.spawn(cpu === undefined ? command : ["taskset", "-c", cpu, ...command], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -147,6 +154,8 @@ export async function benchObservability(options: {
   duration: number;
   rounds: number;
   usersPerTenant: number;
+  /** The CPU the servers are pinned to (`--pinned`), or none. */
+  serverCpu?: string;
   /** In-process batches per variant (see bench/observability-cpu.ts), and their size. */
   cpuBatches: number;
   cpuBatchSize: number;
@@ -165,22 +174,7 @@ export async function benchObservability(options: {
         options.usersPerTenant,
       );
       await db.close();
-      const apps = new Map<Variant, Awaited<ReturnType<typeof startApp>>>();
       try {
-        for (const variant of VARIANTS)
-          apps.set(variant, await startApp(variant, url, receiver.url));
-        const base = (variant: Variant) => (apps.get(variant) as { base: string }).base;
-        for (const scenario of READS) {
-          for (const variant of VARIANTS) {
-            await load(
-              base(variant),
-              scenario,
-              seeded,
-              options.connections,
-              Math.min(2, options.duration),
-            );
-          }
-        }
         for (const scenario of READS) {
           const byRound: Record<Variant, number>[] = [];
           const cpuByRound: Record<Variant, number>[] = [];
@@ -190,17 +184,27 @@ export async function benchObservability(options: {
             // Rotate which variant goes first, so that none always runs on a warmer machine.
             for (let k = 0; k < VARIANTS.length; k++) {
               const variant = VARIANTS[(k + round) % VARIANTS.length] as Variant;
-              const { pid } = (apps.get(variant) as { child: { pid: number } }).child;
-              const before = processCpuMs(pid) * 1000;
-              const { rps, requests } = await load(
-                base(variant),
-                scenario,
-                seeded,
-                options.connections,
-                options.duration,
-              );
-              measured[variant] = rps;
-              cpu[variant] = (processCpuMs(pid) * 1000 - before) / Math.max(1, requests);
+              // A process of its own every round: two processes of the same code differ by a
+              // few percent for as long as they live (what the JIT made of them), as much as
+              // the metrics cost, so one process per variant would measure its luck.
+              const app = await startApp(variant, url, receiver.url, options.serverCpu);
+              try {
+                await load(app.base, scenario, seeded, options.connections, 1);
+                const before = processCpuMs(app.child.pid) * 1000;
+                const { rps, requests } = await load(
+                  app.base,
+                  scenario,
+                  seeded,
+                  options.connections,
+                  options.duration,
+                );
+                measured[variant] = rps;
+                cpu[variant] =
+                  (processCpuMs(app.child.pid) * 1000 - before) / Math.max(1, requests);
+              } finally {
+                app.child.kill("SIGTERM");
+                await app.child.exited;
+              }
             }
             byRound.push(measured);
             cpuByRound.push(cpu);
@@ -235,10 +239,6 @@ export async function benchObservability(options: {
           });
         }
       } finally {
-        for (const { child } of apps.values()) {
-          child.kill("SIGTERM");
-          await child.exited;
-        }
         await drop();
       }
     }
@@ -312,29 +312,32 @@ export function describeObservability({
   ].join("\n");
 }
 
-// `bun bench/observability.ts [--dialect both] [--duration 10] [--rounds 3] [--connections 32]`:
-// this part of `npm run bench` alone.
+// `bun bench/observability.ts [--dialect both] [--duration 3] [--rounds 8] [--connections 32]
+// [--pinned]`: this part of `npm run bench` alone.
 if (import.meta.main) {
   const { parseArgs } = await import("node:util");
   const { values } = parseArgs({
     options: {
       dialect: { type: "string", default: "both" },
-      duration: { type: "string", default: "10" },
-      rounds: { type: "string", default: "3" },
+      duration: { type: "string", default: "3" },
+      rounds: { type: "string", default: "8" },
       connections: { type: "string", default: "32" },
+      pinned: { type: "boolean", default: false },
     },
   });
+  if (values.pinned) pinThisProcess(LOAD_CPU);
   const result = await benchObservability({
     dialects: values.dialect === "both" ? ["sqlite", "postgres"] : [values.dialect as Dialect],
     connections: Number(values.connections),
     duration: Number(values.duration),
     rounds: Number(values.rounds),
     usersPerTenant: 1_000,
+    ...(values.pinned && { serverCpu: SERVER_CPU }),
     cpuBatches: 30,
     cpuBatchSize: 1_000,
   });
   console.log(
-    `${new Date().toISOString()}, ${values.connections} connections, ${values.duration} s per run, ${values.rounds} rounds`,
+    `${new Date().toISOString()}, ${values.connections} connections, ${values.duration} s per run, ${values.rounds} rounds${values.pinned ? ", pinned" : ""}`,
   );
   console.log(describeObservability(result));
   console.log(JSON.stringify({ http: result.lines, cpu: result.cpu }));

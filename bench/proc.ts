@@ -1,4 +1,7 @@
-/** What the benchmarks read of a process from Linux's /proc: its children and its CPU time. */
+/**
+ * What the benchmarks read of a process from Linux's /proc (its children, its CPU time), and the
+ * CPUs they pin processes to (`--pinned`).
+ */
 import { readFileSync } from "node:fs";
 
 // Linux's USER_HZ: /proc reports CPU time in ticks of 10 ms on every architecture it runs on.
@@ -40,4 +43,15 @@ export function treeCpuMs(pid: number): number {
   }
   const own = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index] ?? 0), 0);
   return own * MS_PER_TICK + childPids(pid).reduce((sum, child) => sum + treeCpuMs(child), 0);
+}
+
+/** The pinned benchmarks' CPUs: the server under test and its database, and the load generator. */
+export const SERVER_CPU = "0";
+export const LOAD_CPU = "1";
+
+/** Moves this process, every thread of it, and what it spawns from now on to `cpu`. */
+export function pinThisProcess(cpu: string): void {
+  if (navigator.hardwareConcurrency < 2) throw new Error("--pinned needs two CPUs");
+  const pin = Bun.spawnSync(["taskset", "-a", "-p", "-c", cpu, String(process.pid)]);
+  if (pin.exitCode !== 0) throw new Error(`taskset: ${pin.stderr.toString().trim()}`);
 }

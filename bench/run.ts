@@ -20,7 +20,7 @@ import type { Dialect } from "../src/config";
 import { type BenchResult, renderChart } from "./chart";
 import { benchObservability, describeObservability } from "./observability";
 import { type PrivatePostgres, serverCpuMeter, startPrivatePostgres } from "./private-postgres";
-import { childPids } from "./proc";
+import { childPids, LOAD_CPU, pinThisProcess, SERVER_CPU } from "./proc";
 import { type ScenarioSummary, type TargetCheck, targetChecks } from "./targets";
 import {
   ADMIN_TOKEN,
@@ -55,13 +55,9 @@ const WARM_UP_SECONDS = Math.min(2, duration);
 const ROOT = new URL("..", import.meta.url).pathname;
 // Pinned, the app has one core: more processes would only take turns on it.
 const workers = pinned ? 1 : Number(values.workers);
-const SERVER_CPU = "0";
-const LOAD_CPU = "1";
 let privatePostgres: PrivatePostgres | undefined;
 if (pinned) {
-  if (navigator.hardwareConcurrency < 2) throw new Error("--pinned needs two CPUs");
-  const pin = Bun.spawnSync(["taskset", "-a", "-p", "-c", LOAD_CPU, String(process.pid)]);
-  if (pin.exitCode !== 0) throw new Error(`taskset: ${pin.stderr.toString().trim()}`);
+  pinThisProcess(LOAD_CPU);
   if (dialects.includes("postgres")) privatePostgres = await startPrivatePostgres(SERVER_CPU);
   // An interrupted run stops its PostgreSQL too: it runs as another user, outside this process.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -367,12 +363,15 @@ for (const check of checks) console.log(`${check.met ? "met   " : "MISSED"} ${ch
 if (pgbouncerSkipped !== null) console.log(`\nno row through pgbouncer: ${pgbouncerSkipped}`);
 await pgbouncer?.stop();
 console.log(`\nStart to first healthy /health, migrated database:\n${starts.join("\n")}`);
+// More and shorter rounds than the scenarios get: what is measured is a few percent, about
+// what one server process differs from the next.
 const observability = await benchObservability({
   dialects,
   connections,
-  duration,
-  rounds,
+  duration: Math.min(duration, 3),
+  rounds: quick ? 1 : Math.max(rounds, 8),
   usersPerTenant: USERS_PER_TENANT,
+  ...(pinned && { serverCpu: SERVER_CPU }),
   cpuBatches: quick ? 3 : 30,
   cpuBatchSize: quick ? 500 : 1_000,
 });
