@@ -7,6 +7,7 @@ import { PREPARE_HINT } from "./db/errors";
 import { startupMigrations } from "./db/migrations/embedded";
 import { migrateUp } from "./db/migrations/engine";
 import { probePreparedStatements } from "./db/pooler";
+import { handlersInFlight } from "./http/handlers-in-flight";
 import { lastResort } from "./http/last-resort";
 import {
   describeError,
@@ -108,6 +109,7 @@ function serve(adminToken: string): void {
     const { host, port } = config.metrics.listener ?? {};
     exitWithError(`cannot listen for metrics on ${host}:${port}: ${describeError(error)}`);
   }
+  const handlers = handlersInFlight();
   const app = createApp({
     db,
     config: { ...config, adminToken },
@@ -120,7 +122,9 @@ function serve(adminToken: string): void {
       tracer: observed.tracing?.tracer,
       scrape: metricsEndpoint.scrape,
     },
-  }).listen({ hostname: config.host, port: config.port, error: lastResort(logger) });
+  })
+    .use(handlers.plugin)
+    .listen({ hostname: config.host, port: config.port, error: lastResort(logger) });
   const url = `http://${app.server?.hostname}:${app.server?.port}`;
   if (config.worker === undefined) {
     logger.info(`listening on ${url}`, {
@@ -155,6 +159,11 @@ function serve(adminToken: string): void {
     if ((await Promise.race([app.stop(), deadline])) === "timeout") {
       logger.warn("shutdown timeout reached: closing the remaining connections");
       await app.stop(true);
+    }
+    // stop() does not wait for a request whose client hung up, and its handler may still have a
+    // write to make: the database stays open until every handler has ended, or the timeout.
+    if ((await Promise.race([handlers.idle(), deadline])) === "timeout") {
+      logger.warn("shutdown timeout reached: handlers still running are cut off");
     }
     clearTimeout(timer);
     metricsEndpoint.close();

@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -109,6 +110,94 @@ describe("start-up", () => {
       expect(await Promise.all(inFlight)).toEqual(Array(50).fill(200));
       expect(await server.exited).toBe(0);
       await stdout.waitFor(/"msg":"(stopped)"/);
+    },
+    30_000,
+  );
+
+  test.each(["sqlite", "postgres"] as const)(
+    "%s: a stop lets handlers finish whose clients hung up; their writes land before the database closes",
+    async (dialect) => {
+      if (dialect === "postgres" && postgresProblem !== null) return;
+      const cwd = tempFolder();
+      const database = dialect === "postgres" ? await createEmptyDatabase("postgres") : undefined;
+      const metricsToken = "startup-test-metrics-token-0123456789abcdef";
+      const server = start(cwd, {
+        ADMIN_TOKEN,
+        METRICS_TOKEN: metricsToken,
+        ...(database && { DATABASE_URL: database.url }),
+      });
+      try {
+        const stdout = watch(server.stdout);
+        const stderr = watch(server.stderr);
+        const url = await stdout.waitFor(LISTENING);
+        const headers = {
+          "content-type": "application/json",
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+        };
+        const created = await fetch(`${url}/tenants`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ name: "Hung up", slug: "hung-up" }),
+        });
+        const tenant = (await created.json()) as { id: string };
+        // Each create hashes a password (argon2id, tens of milliseconds), then inserts: the
+        // clients give up while hashes run, and the stop comes right after.
+        const hangUp = new AbortController();
+        const creates = Array.from({ length: 20 }, (_, index) =>
+          fetch(`${url}/tenants/${tenant.id}/users`, {
+            method: "POST",
+            headers,
+            body: JSON.stringify({
+              email: `gone${index}@example.com`,
+              name: "Gone",
+              password: "long enough password",
+            }),
+            signal: hangUp.signal,
+          }).then(
+            (response) => response.status,
+            () => "hung up",
+          ),
+        );
+        // Hang up only once the server has taken all 20 (in flight, besides this scrape, or done).
+        for (;;) {
+          const scrape = await fetch(`${url}/metrics`, {
+            headers: { authorization: `Bearer ${metricsToken}` },
+          }).then((response) => response.text());
+          const inFlight = Number(scrape.match(/^tenant_api_http_requests_in_flight (\d+)/m)?.[1]);
+          const answered = [
+            ...scrape.matchAll(
+              /^tenant_api_http_requests_total\{[^}]*route="\/tenants\/:tenantId\/users"[^}]*\} (\d+)/gm,
+            ),
+          ].reduce((sum, match) => sum + Number(match[1]), 0);
+          if (inFlight - 1 + answered >= 20) break;
+          await Bun.sleep(2);
+        }
+        hangUp.abort();
+        const outcomes = await Promise.all(creates);
+        expect(outcomes).toContain("hung up");
+        server.kill("SIGTERM");
+        expect(await server.exited).toBe(0);
+        await stdout.waitFor(/"msg":"(stopped)"/);
+        const log = stdout.text() + stderr.text();
+        expect(log).not.toContain('"level":"error"');
+        expect(log).not.toContain('"level":"warn"');
+        if (database?.db.dialect === "postgres") {
+          const [row] = await database.db.sql<{ count: number }[]>`
+            select count(*)::int as count from users`;
+          expect(row?.count).toBe(20);
+          return;
+        }
+        const db = new Database(join(cwd, "data", "app.db"), { readonly: true });
+        try {
+          const row = db.query<{ count: number }, []>("select count(*) as count from users").get();
+          expect(row?.count).toBe(20);
+        } finally {
+          db.close();
+        }
+      } finally {
+        server.kill("SIGKILL");
+        await database?.drop();
+      }
     },
     30_000,
   );
