@@ -87,44 +87,46 @@ export function createMetrics() {
   });
 
   let pools: { usage: PoolUsage; sizes: Record<PoolName, number> } | undefined;
-  new Gauge({
-    name: "tenant_api_db_pool_connections_in_use",
-    help: "PostgreSQL connections busy now: write connections taken, read connections with a query in flight.",
-    labelNames: ["pool"] as const,
-    registers,
-    collect() {
-      this.reset();
-      if (pools === undefined) return;
-      const { usage, sizes } = pools;
-      this.set({ pool: "write" }, usage.writesInUse);
-      this.set({ pool: "read" }, Math.min(usage.readsInFlight, sizes.read));
-    },
-  });
-  new Gauge({
-    name: "tenant_api_db_pool_waiting",
-    help: "PostgreSQL queries waiting: for a write connection, or queued behind other reads on a busy read connection.",
-    labelNames: ["pool"] as const,
-    registers,
-    collect() {
-      this.reset();
-      if (pools === undefined) return;
-      const { usage, sizes } = pools;
-      this.set({ pool: "write" }, usage.writesWaiting);
-      this.set({ pool: "read" }, Math.max(0, usage.readsInFlight - sizes.read));
-    },
-  });
-  new Gauge({
-    name: "tenant_api_db_pool_connections_max",
-    help: "PostgreSQL connections each pool may open (DATABASE_POOL_SIZE, DATABASE_READ_CONNECTIONS).",
-    labelNames: ["pool"] as const,
-    registers,
-    collect() {
-      this.reset();
-      if (pools === undefined) return;
-      this.set({ pool: "write" }, pools.sizes.write);
-      this.set({ pool: "read" }, pools.sizes.read);
-    },
-  });
+  // One gauge per question about the pools, each read from the pool gate's counters at a scrape.
+  const poolGauge = (
+    name: string,
+    help: string,
+    read: (usage: PoolUsage, sizes: Record<PoolName, number>) => Record<PoolName, number>,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["pool"] as const,
+      registers,
+      collect() {
+        this.reset();
+        if (pools === undefined) return;
+        const values = read(pools.usage, pools.sizes);
+        this.set({ pool: "write" }, values.write);
+        this.set({ pool: "read" }, values.read);
+      },
+    });
+  poolGauge(
+    "tenant_api_db_pool_connections_in_use",
+    "PostgreSQL connections busy now: write connections taken, read connections with a query in flight.",
+    (usage, sizes) => ({
+      write: usage.writesInUse,
+      read: Math.min(usage.readsInFlight, sizes.read),
+    }),
+  );
+  poolGauge(
+    "tenant_api_db_pool_waiting",
+    "PostgreSQL queries waiting: for a write connection, or queued behind other reads on a busy read connection.",
+    (usage, sizes) => ({
+      write: usage.writesWaiting,
+      read: Math.max(0, usage.readsInFlight - sizes.read),
+    }),
+  );
+  poolGauge(
+    "tenant_api_db_pool_connections_max",
+    "PostgreSQL connections each pool may open (DATABASE_POOL_SIZE, DATABASE_READ_CONNECTIONS).",
+    (_usage, sizes) => sizes,
+  );
 
   let migrations: (() => Promise<MigrationCounts>) | undefined;
   let lastMigrations: MigrationCounts | undefined;
